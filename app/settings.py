@@ -1,0 +1,150 @@
+"""The one loader of the application's settings.
+
+Settings come from ``litestar.toml`` (or the file named by ``ANTRAGSRAUM_CONFIG``) and
+are overridden by environment variables named ``ANTRAGSRAUM_<SECTION>__<KEY>``, for
+example ``ANTRAGSRAUM_DATABASE__URL``. Every key is documented in ``litestar.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+ENV_PREFIX = "ANTRAGSRAUM_"
+CONFIG_ENV = "ANTRAGSRAUM_CONFIG"
+DEFAULT_CONFIG = Path("litestar.toml")
+
+
+class AppSettings(msgspec.Struct, forbid_unknown_fields=True):
+    mode: Literal["development", "production"] = "development"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    data_dir: str = "var"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    language: Literal["de", "en"] = "de"
+    seed_demo: bool = True
+
+
+class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True):
+    url: str = "sqlite:///var/antragsraum.sqlite3"
+    pool_min: int = 1
+    pool_max: int = 10
+
+
+class SessionSettings(msgspec.Struct, forbid_unknown_fields=True):
+    backend: Literal["file", "redis", "memory"] = "file"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    cookie_name: str = "antragsraum_session"
+    cookie_secure: bool = False
+    idle_timeout_minutes: int = 30
+    absolute_timeout_hours: int = 12
+
+
+class LiveSettings(msgspec.Struct, forbid_unknown_fields=True):
+    backend: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    allowed_origins: list[str] = msgspec.field(default_factory=list)
+
+
+class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True):
+    id: str
+    label: str
+    issuer: str
+    client_id: str
+    client_secret: str = ""
+    realm: Literal["public", "staff"] = "public"
+    subject_claim: str = "sub"
+    scope: str = "openid profile email"
+
+
+class IdentitySettings(msgspec.Struct, forbid_unknown_fields=True):
+    dev_idp: bool = True
+    providers: list[ProviderSettings] = msgspec.field(default_factory=list)
+
+
+class MessageSettings(msgspec.Struct, forbid_unknown_fields=True):
+    max_length: int = 20_000
+
+
+class Settings(msgspec.Struct, forbid_unknown_fields=True):
+    app: AppSettings = msgspec.field(default_factory=AppSettings)
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    sessions: SessionSettings = msgspec.field(default_factory=SessionSettings)
+    live: LiveSettings = msgspec.field(default_factory=LiveSettings)
+    identity: IdentitySettings = msgspec.field(default_factory=IdentitySettings)
+    messages: MessageSettings = msgspec.field(default_factory=MessageSettings)
+
+    @property
+    def production(self) -> bool:
+        return self.app.mode == "production"
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.app.data_dir)
+
+    @property
+    def public_origin(self) -> str:
+        """scheme://host[:port] of ``base_url``: the Origin that browsers send."""
+        parts = self.app.base_url.split("/")
+        return "/".join(parts[:3])
+
+
+class SettingsError(ValueError):
+    """Raised when settings are malformed or unsafe for the chosen mode."""
+
+
+def _apply_env(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(path) != 2:
+            continue
+        section, key = path
+        target = raw.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise SettingsError(f"{name}: section {section!r} is not a table")
+        if value.startswith(("[", "{")):
+            target[key] = msgspec.json.decode(value)
+        else:
+            target[key] = value
+    return raw
+
+
+def check_production(settings: Settings) -> list[str]:
+    """Reasons why these settings are unsafe for production (empty when fine)."""
+    problems = []
+    if settings.identity.dev_idp:
+        problems.append("identity.dev_idp must be false in production")
+    if len(settings.app.secret_key) < 32:
+        problems.append("app.secret_key must be set (at least 32 characters) in production")
+    if not settings.sessions.cookie_secure:
+        problems.append("sessions.cookie_secure must be true in production")
+    if not settings.app.base_url.startswith("https://"):
+        problems.append("app.base_url must be an https:// URL in production")
+    return problems
+
+
+def load_settings(
+    path: Path | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    environ = dict(os.environ) if environ is None else environ
+    if path is None:
+        path = Path(environ.get(CONFIG_ENV, str(DEFAULT_CONFIG)))
+    raw: dict[str, Any] = {}
+    if path.exists():
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    raw = _apply_env(raw, environ)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid settings in {path}: {exc}") from exc
+    if settings.production and (problems := check_production(settings)):
+        raise SettingsError("refusing to start in production mode: " + "; ".join(problems))
+    return settings

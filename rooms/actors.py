@@ -1,0 +1,67 @@
+"""Who acts: an identity resolved from a login session or a machine credential."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+
+
+class ActorKind(str, Enum):
+    citizen = "citizen"
+    business = "business"
+    staff = "staff"
+
+
+class TrustLevel(IntEnum):
+    """Level of assurance of a login (eIDAS low/substantial/high map onto it)."""
+
+    normal = 1
+    substantial = 2
+    high = 3
+
+    @classmethod
+    def parse(cls, value: str) -> TrustLevel:
+        return cls[value]
+
+
+class StaffRole(str, Enum):
+    caseworker = "caseworker"
+    team_lead = "team_lead"
+    authority_admin = "authority_admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    issuer: str
+    subject: str
+    name: str
+    kind: ActorKind
+    trust_level: TrustLevel = TrustLevel.normal
+    email: str = ""
+    organisation: str | None = None
+    """The organisation's identifier, for business accounts."""
+    authority_slug: str | None = None
+    """The authority a staff member works for."""
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind is ActorKind.staff
+
+    @property
+    def is_caseworker(self) -> bool:
+        return self.is_staff and StaffRole.caseworker.value in self.roles
+
+    @property
+    def applicant_subject(self) -> str:
+        """The subject under which this actor's rooms are registered at intake."""
+        if self.kind is ActorKind.business and self.organisation:
+            return self.organisation
+        return self.subject
+
+    @property
+    def pseudonym(self) -> str:
+        """A stable, non-reversible handle for audit events."""
+        digest = hashlib.sha256(f"{self.issuer}\x00{self.subject}".encode()).hexdigest()
+        return digest[:32]

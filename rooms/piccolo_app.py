@@ -1,0 +1,17 @@
+"""The rooms domain as a Piccolo app."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from rooms.tables import TABLES
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "rooms"
+
+APP_CONFIG = AppConfig(
+    app_name="rooms",
+    migrations_folder_path=str(MIGRATIONS),
+    table_classes=list(TABLES),
+    migration_dependencies=[],
+    commands=[],
+)

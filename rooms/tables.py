@@ -1,0 +1,161 @@
+"""Piccolo tables of the rooms domain.
+
+Composite uniqueness lives in unique indexes created by the migrations (see
+``UNIQUE_INDEXES``): SQLite cannot add table constraints after creation, and Piccolo
+adds ``Unique`` constraints with ALTER TABLE.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class AuthorityKind(str, Enum):
+    stadt = "Stadt"
+    kreis = "Kreis"
+    amt = "Amt"
+    gemeinde = "Gemeinde"
+    ministerium = "Ministerium"
+
+
+class RoomStatus(str, Enum):
+    open = "open"
+    closed = "closed"
+
+
+class TrustLevelColumn(str, Enum):
+    normal = "normal"
+    substantial = "substantial"
+    high = "high"
+
+
+class ApplicantKind(str, Enum):
+    person = "person"
+    organisation = "organisation"
+
+
+class ParticipantRole(str, Enum):
+    applicant = "applicant"
+    caseworker = "caseworker"
+
+
+class Side(str, Enum):
+    """Which side of the room wrote an item."""
+
+    applicant = "applicant"
+    authority = "authority"
+
+
+class Authority(Table):
+    id = UUID(primary_key=True)
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, choices=AuthorityKind)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiClient(Table):
+    """A machine credential of one authority; only the SHA-256 of its token is kept."""
+
+    id = UUID(primary_key=True)
+    authority = ForeignKey(Authority, null=False)
+    name = Varchar(length=200)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Room(Table):
+    id = UUID(primary_key=True)
+    authority = ForeignKey(Authority, null=False, index=True)
+    case_ref = Varchar(length=100)
+    title = Varchar(length=300)
+    status = Varchar(length=20, choices=RoomStatus, default=RoomStatus.open)
+    min_trust_level = Varchar(length=20, choices=TrustLevelColumn, default="normal")
+    last_seq = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_activity_at = Timestamptz(default=TimestamptzNow())
+
+
+class Participant(Table):
+    id = UUID(primary_key=True)
+    room = ForeignKey(Room, null=False, index=True)
+    role = Varchar(length=20, choices=ParticipantRole)
+    kind = Varchar(length=20, choices=ApplicantKind, default="person")
+    subject = Varchar(length=255, index=True)
+    name = Varchar(length=200)
+    email = Varchar(length=320, default="")
+    added_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Message(Table):
+    """One timeline item; ``seq`` numbers the items of one room without gaps."""
+
+    id = UUID(primary_key=True)
+    room = ForeignKey(Room, null=False)
+    seq = Integer()
+    author = ForeignKey(Participant, null=True)
+    side = Varchar(length=20, choices=Side)
+    author_name = Varchar(length=200)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Receipt(Table):
+    """When a participant first saw a message."""
+
+    id = UUID(primary_key=True)
+    message = ForeignKey(Message, null=False)
+    participant = ForeignKey(Participant, null=False)
+    side = Varchar(length=20, choices=Side)
+    read_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditEvent(Table):
+    """A pseudonymous fact: who (hashed), did what, where, with which outcome.
+
+    Never message bodies, file contents or tokens.
+    """
+
+    id = UUID(primary_key=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    action = Varchar(length=64, index=True)
+    outcome = Varchar(length=16, default="ok")
+    actor = Varchar(length=64, default="")
+    actor_kind = Varchar(length=20, default="")
+    authority = ForeignKey(Authority, null=True, default=None)
+    room = ForeignKey(Room, null=True, default=None, index=True)
+    detail = JSON(default={})
+
+
+TABLES: tuple[type[Table], ...] = (
+    Authority,
+    ApiClient,
+    Room,
+    Participant,
+    Message,
+    Receipt,
+    AuditEvent,
+)
+
+
+# name -> (table, columns); created by the migrations on both databases.
+UNIQUE_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "room_authority_case_ref_key": ("room", ("authority", "case_ref")),
+    "participant_room_role_subject_key": ("participant", ("room", "role", "subject")),
+    "message_room_seq_key": ("message", ("room", "seq")),
+    "receipt_message_participant_key": ("receipt", ("message", "participant")),
+}
