@@ -11,6 +11,7 @@ import io
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.apps.migrations.tables import Migration
@@ -24,7 +25,7 @@ from rooms.tables import TABLES
 os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str) -> Engine[Any]:
     """Build an engine from ``sqlite:///path`` or ``postgresql://…``."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
@@ -45,29 +46,26 @@ def _enable_wal(path: str) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return isinstance(engine, SQLiteEngine)
-
-
-def bind_engine(engine: Engine) -> None:
-    for table in (*TABLES, Migration):
+def bind_engine(engine: Engine[Any]) -> None:
+    tables: tuple[Any, ...] = (*TABLES, Migration)
+    for table in tables:
         table._meta.db = engine
     from app import piccolo_conf  # the module Piccolo's migration runner reads DB from
 
     piccolo_conf.DB = engine
 
 
-async def open_pool(engine: Engine, minsize: int, maxsize: int) -> None:
+async def open_pool(engine: Engine[Any], minsize: int, maxsize: int) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=minsize, max_size=maxsize)
 
 
-async def close_pool(engine: Engine) -> None:
+async def close_pool(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
 
 
-async def migrate(engine: Engine) -> None:
+async def migrate(engine: Engine[Any]) -> None:
     """Apply every pending migration to ``engine``."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
@@ -79,9 +77,9 @@ async def migrate(engine: Engine) -> None:
         raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
 
 
-async def ping(engine: Engine) -> bool:
+async def ping(engine: Engine[Any]) -> bool:
     try:
         await engine.run_ddl("SELECT 1")
-    except (OSError, sqlite3.Error, Exception):  # noqa: BLE001 - any failure means "not ready"
+    except (OSError, sqlite3.Error, Exception):
         return False
     return True

@@ -130,9 +130,7 @@ def check_production(settings: Settings) -> list[str]:
     return problems
 
 
-def load_settings(
-    path: Path | None = None, environ: dict[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     environ = dict(os.environ) if environ is None else environ
     if path is None:
         path = Path(environ.get(CONFIG_ENV, str(DEFAULT_CONFIG)))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 
 
-class ActorKind(str, Enum):
+class ActorKind(StrEnum):
     citizen = "citizen"
     business = "business"
     staff = "staff"
@@ -25,7 +25,7 @@ class TrustLevel(IntEnum):
         return cls[value]
 
 
-class StaffRole(str, Enum):
+class StaffRole(StrEnum):
     caseworker = "caseworker"
     team_lead = "team_lead"
     authority_admin = "authority_admin"

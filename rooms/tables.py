@@ -7,7 +7,7 @@ adds ``Unique`` constraints with ALTER TABLE.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
@@ -22,7 +22,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
-class AuthorityKind(str, Enum):
+class AuthorityKind(StrEnum):
     stadt = "Stadt"
     kreis = "Kreis"
     amt = "Amt"
@@ -30,28 +30,28 @@ class AuthorityKind(str, Enum):
     ministerium = "Ministerium"
 
 
-class RoomStatus(str, Enum):
+class RoomStatus(StrEnum):
     open = "open"
     closed = "closed"
 
 
-class TrustLevelColumn(str, Enum):
+class TrustLevelColumn(StrEnum):
     normal = "normal"
     substantial = "substantial"
     high = "high"
 
 
-class ApplicantKind(str, Enum):
+class ApplicantKind(StrEnum):
     person = "person"
     organisation = "organisation"
 
 
-class ParticipantRole(str, Enum):
+class ParticipantRole(StrEnum):
     applicant = "applicant"
     caseworker = "caseworker"
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """Which side of the room wrote an item."""
 
     applicant = "applicant"

@@ -1,0 +1,53 @@
+# Antragsraum: `make run` starts the portal on the embedded default, `make test` tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export PICCOLO_CONF := app.piccolo_conf
+
+.PHONY: run test test-all check lint format typecheck lock browser clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: requirements-dev.lock pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+## run: migrate, seed the demo data and serve on 127.0.0.1:8000
+run: $(VENV)/.synced
+	$(BIN)/antragsraum migrate
+	$(BIN)/antragsraum seed
+	$(BIN)/antragsraum serve
+
+## test: the whole fast suite (SQLite and PostgreSQL, websocket, browser)
+test: $(VENV)/.synced browser
+	$(BIN)/pytest
+
+## check: lint, types, tests
+check: lint typecheck test
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.synced
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(VENV)/.synced
+	$(BIN)/mypy app rooms
+
+## browser: Debian's Chromium for the Playwright tests (needs root and apt)
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+## lock: re-pin the dependencies after changing pyproject.toml
+lock: | $(BIN)/uv
+	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,108 @@
+"""Exception handlers: clear pages for people, problem details for machines, no traces."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from app.identity.actor import LoginRequired
+from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
+
+log = logging.getLogger("antragsraum")
+
+TRUST_LABELS = {"normal": "normal", "substantial": "substanziell", "high": "hoch"}
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str = "",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def page(
+    request: Request[Any, Any, Any], status_code: int, template: str, **context: Any
+) -> Template:
+    return Template(
+        template,
+        context={"actor": getattr(request.state, "actor", None), **context},
+        status_code=status_code,
+        media_type=MediaType.HTML,
+    )
+
+
+def not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if _is_api(request):
+        return problem(404, "Not Found")
+    return page(request, 404, "errors/not_found.html")
+
+
+def room_closed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if _is_api(request):
+        return problem(409, "Room closed", "The room is closed and read-only.")
+    return page(request, 409, "errors/room_closed.html")
+
+
+def trust_too_low(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, TrustLevelTooLow)
+    return page(
+        request, 403, "errors/trust_level.html", level=TRUST_LABELS.get(exc.required, exc.required)
+    )
+
+
+def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, LoginRequired)
+    target = "/login?next=" + quote(exc.next_path, safe="/")
+    if request.headers.get("hx-request"):
+        return Response(b"", status_code=204, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code >= 500:
+        return server_error(request, exc)
+    if _is_api(request):
+        extra: dict[str, Any] = {"errors": exc.extra} if exc.extra else {}
+        return problem(exc.status_code, exc.detail, "", exc.headers, **extra)
+    if exc.status_code == 404:
+        return page(request, 404, "errors/not_found.html")
+    return page(request, exc.status_code, "errors/error.html", status=exc.status_code)
+
+
+def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_api(request):
+        return problem(500, "Internal Server Error")
+    return page(request, HTTP_500_INTERNAL_SERVER_ERROR, "errors/error.html", status=500)
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    NotFound: not_found,
+    NotFoundException: not_found,
+    RoomClosed: room_closed,
+    TrustLevelTooLow: trust_too_low,
+    LoginRequired: login_required,
+    HTTPException: http_error,
+    Exception: server_error,
+}

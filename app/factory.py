@@ -1,0 +1,102 @@
+"""create_app(): wires settings, database, identity, web, live channel and API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from piccolo.engine import Engine
+
+from app import db
+from app.secrets import app_secret
+from app.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+
+
+def create_app(settings: Settings | None = None, engine: Engine[Any] | None = None) -> Litestar:
+    """Build the application; ``engine`` lets tests share one database engine."""
+    settings = settings or load_settings()
+    owns_engine = engine is None  # a borrowed engine's pool belongs to its owner
+    engine = engine or db.make_engine(settings.database.url)
+    db.bind_engine(engine)
+    secret = app_secret(settings)
+
+    from app import health, i18n, live, security
+    from app.api import api_router
+    from app.errors import exception_handlers
+    from app.identity import identity_plugin_parts
+    from app.web import web_handlers
+
+    identity = identity_plugin_parts(settings, secret)
+    channels = live.make_channels(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db.bind_engine(engine)
+        if owns_engine:
+            await db.open_pool(engine, settings.database.pool_min, settings.database.pool_max)
+        try:
+            yield
+        finally:
+            if owns_engine:
+                await db.close_pool(engine)
+
+    template_config = TemplateConfig(
+        directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=i18n.setup_jinja
+    )
+    csrf = CSRFConfig(
+        secret=secret,
+        cookie_name="antragsraum_csrf",
+        cookie_secure=settings.sessions.cookie_secure,
+        cookie_samesite="lax",
+        exclude=["/api/", "/dev-idp/token", "/healthz", "/readyz"],
+    )
+    app = Litestar(
+        route_handlers=[
+            *web_handlers,
+            *identity.route_handlers,
+            live.live_socket,
+            api_router,
+            health.healthz,
+            health.readyz,
+            create_static_files_router(path="/static", directories=[STATIC], name="static"),
+        ],
+        lifespan=[lifespan],
+        middleware=[
+            i18n.LanguageMiddleware(),
+            *identity.middleware,
+            security.security_headers_middleware(settings),
+        ],
+        stores=identity.stores,
+        plugins=[HTMXPlugin(), channels],
+        template_config=template_config,
+        csrf_config=csrf,
+        openapi_config=OpenAPIConfig(
+            title="Antragsraum API",
+            version="1",
+            path="/api/schema",
+            description="Machine API for case stores (OZG-Cloud, Fachverfahren).",
+            # Only the JSON/YAML documents: the interactive viewers load scripts from
+            # CDNs, which the Content-Security-Policy forbids.
+            render_plugins=[],
+            enabled_endpoints={"openapi.json", "openapi.yaml"},
+        ),
+        exception_handlers=exception_handlers,
+        debug=False,
+        state=State({"settings": settings, "engine": engine, "secret": secret}),
+        dependencies=identity.dependencies,
+    )
+    return app

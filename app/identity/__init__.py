@@ -1,0 +1,99 @@
+"""Identity: OIDC logins, the development IdP, sessions and the current Actor.
+
+``identity_plugin_parts(settings, secret)`` returns what ``create_app`` wires in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.router import Router
+from litestar.stores.base import Store
+
+from app.identity.actor import (
+    LoginRequired,
+    actor_dependency,
+    current_actor,
+    login_guard,
+    require_actor,
+)
+from app.identity.devidp import (
+    DEV_CLIENT_ID,
+    DEV_IDP_PATH,
+    DevIdentityProvider,
+    dev_client_secret,
+    dev_idp_router,
+)
+from app.identity.oidc import Provider, RelyingParty
+from app.identity.routes import identity_router
+from app.identity.sessions import SESSION_STORE_NAME, make_session_config, make_session_store
+from app.settings import Settings
+
+DEV_PROVIDER_ID = "dev"
+DEV_PROVIDER_LABEL = "Entwicklungs-Anmeldung (Demo-Personen)"
+
+__all__ = [
+    "IdentityParts",
+    "LoginRequired",
+    "current_actor",
+    "identity_plugin_parts",
+    "login_guard",
+    "require_actor",
+]
+
+
+@dataclass(frozen=True)
+class IdentityParts:
+    route_handlers: list[Router]
+    middleware: list[DefineMiddleware]
+    stores: dict[str, Store]
+    dependencies: dict[str, Provide]
+
+
+def _providers(settings: Settings, secret: str, base_url: str) -> list[Provider]:
+    providers = [
+        Provider(
+            id=p.id,
+            label=p.label,
+            issuer=p.issuer,
+            client_id=p.client_id,
+            client_secret=p.client_secret,
+            realm=p.realm,
+            subject_claim=p.subject_claim,
+            scope=p.scope,
+        )
+        for p in settings.identity.providers
+    ]
+    if settings.identity.dev_idp:
+        providers.append(
+            Provider(
+                id=DEV_PROVIDER_ID,
+                label=DEV_PROVIDER_LABEL,
+                issuer=f"{base_url}{DEV_IDP_PATH}",
+                client_id=DEV_CLIENT_ID,
+                client_secret=dev_client_secret(secret),
+                built_in=True,
+            )
+        )
+    return providers
+
+
+def identity_plugin_parts(settings: Settings, secret: str) -> IdentityParts:
+    base_url = settings.app.base_url.rstrip("/")
+    relying_party = RelyingParty(_providers(settings, secret, base_url), base_url=base_url)
+    handlers: list[Router] = [identity_router(relying_party)]
+    if settings.identity.dev_idp:
+        dev_idp = DevIdentityProvider(
+            issuer=f"{base_url}{DEV_IDP_PATH}",
+            client_secret=dev_client_secret(secret),
+            redirect_uri=relying_party.redirect_uri,
+        )
+        handlers.append(dev_idp_router(dev_idp))
+    return IdentityParts(
+        route_handlers=handlers,
+        middleware=[make_session_config(settings).middleware],
+        stores={SESSION_STORE_NAME: make_session_store(settings)},
+        dependencies={"actor": actor_dependency},
+    )

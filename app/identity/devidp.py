@@ -1,0 +1,301 @@
+"""A minimal, real OpenID Connect provider for development, mounted at ``/dev-idp``.
+
+Authorization code flow only, PKCE S256 required, one registered client (the app
+itself). Demo personas stand in for BundID, Mein Unternehmenskonto and a staff IdP.
+Keys and codes live in memory. Never enabled in production (settings refuse it).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus, urlencode
+
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.response import Redirect, Template
+
+from app.identity import texts
+from app.identity.claims import trust_level_from_acr
+from app.identity.personas import PERSONAS, PERSONAS_BY_ID, Persona
+from rooms.actors import TrustLevel
+
+DEV_IDP_PATH = "/dev-idp"
+DEV_CLIENT_ID = "antragsraum-dev"
+CODE_LIFETIME = 60
+TOKEN_LIFETIME = 300
+AUTHORIZE_PARAMS = (
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "acr_values",
+)
+
+
+def dev_client_secret(app_secret: str) -> str:
+    """The registered client's secret, derived from the application secret."""
+    return hmac.new(app_secret.encode(), b"dev-idp client secret", hashlib.sha256).hexdigest()
+
+
+class AuthorizeRefused(Exception):
+    """Client or redirect URI unknown: shown on the IdP's page, never redirected."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TokenError(Exception):
+    def __init__(self, error: str, status: int = 400) -> None:
+        super().__init__(error)
+        self.error = error
+        self.status = status
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    params: dict[str, str]
+    """The recognised request parameters, carried through the persona form."""
+    error: str | None
+    """An OAuth error to send back to the client instead of asking for a persona."""
+
+    @property
+    def minimum_level(self) -> TrustLevel:
+        requested = self.params.get("acr_values", "").split()
+        return min((trust_level_from_acr(v) for v in requested), default=TrustLevel.normal)
+
+    def accepts(self, persona: Persona) -> bool:
+        return trust_level_from_acr(persona.acr) >= self.minimum_level
+
+    def redirect(self, **result: str) -> str:
+        if state := self.params.get("state"):
+            result["state"] = state
+        return f"{self.params['redirect_uri']}?{urlencode(result)}"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    persona: Persona
+    redirect_uri: str
+    code_challenge: str
+    nonce: str
+    scope: str
+    expires_at: float
+    auth_time: int
+
+
+class DevIdentityProvider:
+    def __init__(self, *, issuer: str, client_secret: str, redirect_uri: str) -> None:
+        self.issuer = issuer
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.key = RSAKey.generate_key(2048, {"use": "sig", "alg": "RS256"}, auto_kid=True)
+        self._codes: dict[str, IssuedCode] = {}
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{self.issuer}/authorize",
+            "token_endpoint": f"{self.issuer}/token",
+            "jwks_uri": f"{self.issuer}/jwks",
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "scopes_supported": ["openid", "profile", "email"],
+            "acr_values_supported": ["normal", "substantial", "high"],
+            "claims_supported": [
+                "sub",
+                "name",
+                "email",
+                "acr",
+                "org_id",
+                "org_name",
+                "authority",
+                "roles",
+            ],
+        }
+
+    def jwks(self) -> dict[str, Any]:
+        return dict(KeySet([self.key]).as_dict(private=False))
+
+    def parse_authorization(self, query: Mapping[str, str]) -> AuthorizationRequest:
+        params = {name: query[name] for name in AUTHORIZE_PARAMS if query.get(name)}
+        if params.get("client_id") != DEV_CLIENT_ID:
+            raise AuthorizeRefused("client")
+        if params.get("redirect_uri") != self.redirect_uri:
+            raise AuthorizeRefused("redirect_uri")
+        error = None
+        if params.get("response_type") != "code":
+            error = "unsupported_response_type"
+        elif "openid" not in params.get("scope", "").split():
+            error = "invalid_scope"
+        elif params.get("code_challenge_method") != "S256" or "code_challenge" not in params:
+            error = "invalid_request"
+        return AuthorizationRequest(params=params, error=error)
+
+    def issue_code(self, request: AuthorizationRequest, persona: Persona) -> str:
+        now = time.time()
+        self._codes = {c: v for c, v in self._codes.items() if v.expires_at > now}
+        code = secrets.token_urlsafe(32)
+        self._codes[code] = IssuedCode(
+            persona=persona,
+            redirect_uri=request.params["redirect_uri"],
+            code_challenge=request.params["code_challenge"],
+            nonce=request.params.get("nonce", ""),
+            scope=request.params.get("scope", ""),
+            expires_at=now + CODE_LIFETIME,
+            auth_time=int(now),
+        )
+        return code
+
+    def _authenticate_client(self, form: Mapping[str, str], authorization: str | None) -> None:
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        if authorization and authorization[:6].lower() == "basic ":
+            try:
+                decoded = base64.b64decode(authorization[6:], validate=True).decode()
+            except ValueError as exc:
+                raise TokenError("invalid_client", 401) from exc
+            client_id, _, secret = (unquote_plus(p) for p in decoded.partition(":"))
+        valid_id = hmac.compare_digest(client_id.encode(), DEV_CLIENT_ID.encode())
+        valid_secret = hmac.compare_digest(secret.encode(), self.client_secret.encode())
+        if not (valid_id and valid_secret):
+            raise TokenError("invalid_client", 401)
+
+    def exchange_code(self, form: Mapping[str, str], authorization: str | None) -> dict[str, Any]:
+        self._authenticate_client(form, authorization)
+        if form.get("grant_type") != "authorization_code":
+            raise TokenError("unsupported_grant_type")
+        issued = self._codes.pop(form.get("code", ""), None)  # single use, even on failure
+        if issued is None or issued.expires_at <= time.time():
+            raise TokenError("invalid_grant")
+        if form.get("redirect_uri") != issued.redirect_uri:
+            raise TokenError("invalid_grant")
+        verifier = form.get("code_verifier", "")
+        if not 43 <= len(verifier) <= 128:
+            raise TokenError("invalid_grant")
+        challenge = create_s256_code_challenge(verifier)
+        if not hmac.compare_digest(challenge.encode(), issued.code_challenge.encode()):
+            raise TokenError("invalid_grant")
+        return {
+            "access_token": secrets.token_urlsafe(32),
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME,
+            "scope": issued.scope,
+            "id_token": self._id_token(issued),
+        }
+
+    def _id_token(self, issued: IssuedCode) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            **issued.persona.claims(),
+            "iss": self.issuer,
+            "aud": DEV_CLIENT_ID,
+            "iat": now,
+            "exp": now + TOKEN_LIFETIME,
+            "auth_time": issued.auth_time,
+            "sid": secrets.token_urlsafe(16),
+        }
+        if issued.nonce:
+            claims["nonce"] = issued.nonce
+        return jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, self.key)
+
+
+def _refused(reason: str) -> Template:
+    return Template(
+        "identity/error.html",
+        context={"title": texts.DEV_IDP_REFUSED_TITLE, "message": texts.DEV_IDP_REFUSED[reason]},
+        status_code=400,
+    )
+
+
+def _persona_page(request: AuthorizationRequest) -> Template:
+    choices = [(persona, request.accepts(persona)) for persona in PERSONAS]
+    return Template(
+        "identity/dev_idp_authorize.html",
+        context={"choices": choices, "params": request.params},
+    )
+
+
+@get("/.well-known/openid-configuration", sync_to_thread=False)
+def discovery(dev_idp: NamedDependency[DevIdentityProvider]) -> dict[str, Any]:
+    return dev_idp.metadata()
+
+
+@get("/jwks", sync_to_thread=False)
+def jwks(dev_idp: NamedDependency[DevIdentityProvider]) -> dict[str, Any]:
+    return dev_idp.jwks()
+
+
+@get("/authorize", sync_to_thread=False)
+def authorize_page(
+    request: Request[Any, Any, Any], dev_idp: NamedDependency[DevIdentityProvider]
+) -> Template | Redirect:
+    try:
+        auth_request = dev_idp.parse_authorization(request.query_params)
+    except AuthorizeRefused as exc:
+        return _refused(exc.reason)
+    if auth_request.error:
+        return Redirect(auth_request.redirect(error=auth_request.error), status_code=303)
+    return _persona_page(auth_request)
+
+
+@post("/authorize")
+async def authorize_choose(
+    request: Request[Any, Any, Any], dev_idp: NamedDependency[DevIdentityProvider]
+) -> Template | Redirect:
+    form = await request.form()
+    try:
+        auth_request = dev_idp.parse_authorization(form)
+    except AuthorizeRefused as exc:
+        return _refused(exc.reason)
+    if auth_request.error:
+        return Redirect(auth_request.redirect(error=auth_request.error), status_code=303)
+    choice = form.get("persona", "")
+    if not choice:
+        return Redirect(auth_request.redirect(error="access_denied"), status_code=303)
+    persona = PERSONAS_BY_ID.get(choice)
+    if persona is None:
+        return _refused("persona")
+    if not auth_request.accepts(persona):
+        return Redirect(auth_request.redirect(error="access_denied"), status_code=303)
+    code = dev_idp.issue_code(auth_request, persona)
+    return Redirect(auth_request.redirect(code=code), status_code=303)
+
+
+@post("/token", status_code=200)
+async def token(
+    request: Request[Any, Any, Any], dev_idp: NamedDependency[DevIdentityProvider]
+) -> Response[dict[str, Any]]:
+    form = await request.form()
+    no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    try:
+        body = dev_idp.exchange_code(form, request.headers.get("authorization"))
+    except TokenError as exc:
+        return Response({"error": exc.error}, status_code=exc.status, headers=no_store)
+    return Response(body, headers=no_store)
+
+
+def dev_idp_router(dev_idp: DevIdentityProvider) -> Router:
+    return Router(
+        path=DEV_IDP_PATH,
+        route_handlers=[discovery, jwks, authorize_page, authorize_choose, token],
+        dependencies={"dev_idp": Provide(lambda: dev_idp, sync_to_thread=False)},
+        include_in_schema=False,
+    )

@@ -1,0 +1,89 @@
+"""Demo personas of the built-in development identity provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class PersonaKind(StrEnum):
+    citizen = "citizen"
+    business = "business"
+    staff = "staff"
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    name: str
+    description: str
+    kind: PersonaKind
+    sub: str
+    acr: str
+    email: str = ""
+    extra_claims: dict[str, Any] = field(default_factory=dict)
+
+    def claims(self) -> dict[str, Any]:
+        """The identity claims the development IdP puts into the ID token."""
+        return {
+            "sub": self.sub,
+            "name": self.name,
+            "email": self.email,
+            "acr": self.acr,
+            **self.extra_claims,
+        }
+
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona(
+        id="erika",
+        name="Erika Mustermann",
+        description="Bürgerin mit BundID (substanziell)",
+        kind=PersonaKind.citizen,
+        sub="demo-citizen-erika",
+        acr="substantial",
+        email="erika@example.org",
+    ),
+    Persona(
+        id="jonas",
+        name="Jonas Fremd",
+        description="Bürger mit Benutzername und Passwort (normal)",
+        kind=PersonaKind.citizen,
+        sub="demo-citizen-jonas",
+        acr="normal",
+        email="jonas@example.org",
+    ),
+    Persona(
+        id="max",
+        name="Max Beispiel",
+        description="Mitarbeiter der Beispiel GmbH mit Mein Unternehmenskonto (substanziell)",
+        kind=PersonaKind.business,
+        sub="demo-business-max",
+        acr="substantial",
+        email="max@beispiel-gmbh.example",
+        extra_claims={"org_id": "demo-org-beispiel-gmbh", "org_name": "Beispiel GmbH"},
+    ),
+    Persona(
+        id="sabine",
+        name="Sabine Sachbearbeiterin",
+        description="Sachbearbeiterin der Demo-Stadt (substanziell)",
+        kind=PersonaKind.staff,
+        sub="demo-staff-sabine",
+        acr="substantial",
+        email="sabine@demo-stadt.example",
+        extra_claims={"authority": "demo-stadt", "roles": ["caseworker"]},
+    ),
+    Persona(
+        id="otto",
+        name="Otto Anderamt",
+        description="Sachbearbeiter des Demo-Kreises (substanziell)",
+        kind=PersonaKind.staff,
+        sub="demo-staff-otto",
+        acr="substantial",
+        email="otto@demo-kreis.example",
+        extra_claims={"authority": "demo-kreis", "roles": ["caseworker"]},
+    ),
+)
+
+PERSONAS_BY_ID: dict[str, Persona] = {persona.id: persona for persona in PERSONAS}

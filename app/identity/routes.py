@@ -1,0 +1,161 @@
+"""Login, callback and logout pages."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from app.identity import texts
+from app.identity.actor import current_actor, login_session
+from app.identity.claims import ClaimsError, actor_from_claims
+from app.identity.oidc import LoginFailed, Provider, ProviderUnavailable, RelyingParty
+from rooms import audit
+from rooms.actors import Actor
+
+FLOW_KEY = "oidc_flow"
+NextParam = Annotated[str | None, QueryParameter(name="next")]
+ACR_LEVELS = ("normal", "substantial", "high")
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` if it is a path on this site, else ``None`` (no open redirects)."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return None
+    return value
+
+
+def _landing(actor: Actor) -> str:
+    return "/inbox" if actor.is_staff else "/antraege"
+
+
+async def _error_page(
+    request: Request[Any, Any, Any], title: str, message: str, status: int
+) -> Template:
+    context = {"title": title, "message": message, "actor": await current_actor(request)}
+    return Template("identity/error.html", context=context, status_code=status)
+
+
+async def _unavailable(request: Request[Any, Any, Any]) -> Template:
+    return await _error_page(
+        request, texts.PROVIDER_UNAVAILABLE_TITLE, texts.PROVIDER_UNAVAILABLE, 502
+    )
+
+
+@get("/login", name="identity:login")
+async def login_page(
+    request: Request[Any, Any, Any],
+    relying_party: NamedDependency[RelyingParty],
+    next_path: NextParam = None,
+) -> Template:
+    return Template(
+        "identity/login.html",
+        context={
+            "providers": list(relying_party.providers.values()),
+            "next": safe_next(next_path),
+            "actor": await current_actor(request),
+        },
+    )
+
+
+@get("/login/{provider_id:str}", name="identity:login_start")
+async def login_start(
+    request: Request[Any, Any, Any],
+    provider_id: FromPath[str],
+    relying_party: NamedDependency[RelyingParty],
+    next_path: NextParam = None,
+    acr: FromQuery[str | None] = None,
+) -> Template | Redirect:
+    provider = relying_party.providers.get(provider_id)
+    if provider is None:
+        return await _error_page(request, texts.UNKNOWN_PROVIDER_TITLE, texts.UNKNOWN_PROVIDER, 404)
+    try:
+        start = await relying_party.start_login(
+            provider, request.app, acr_values=acr if acr in ACR_LEVELS else None
+        )
+    except ProviderUnavailable:
+        return await _unavailable(request)
+    request.session[FLOW_KEY] = {
+        "provider": provider.id,
+        "state": start.state,
+        "nonce": start.nonce,
+        "code_verifier": start.code_verifier,
+        "next": safe_next(next_path),
+    }
+    return Redirect(start.url, status_code=303)
+
+
+async def _complete(
+    request: Request[Any, Any, Any], relying_party: RelyingParty, flow: dict[str, Any] | None
+) -> tuple[Provider, Actor, str | None]:
+    provider = relying_party.providers.get(flow["provider"]) if flow else None
+    state = request.query_params.get("state", "")
+    if flow is None or provider is None or not state:
+        raise LoginFailed("state")
+    if not hmac.compare_digest(state.encode(), str(flow["state"]).encode()):
+        raise LoginFailed("state")
+    if request.query_params.get("error"):
+        raise LoginFailed("provider_error")
+    code = request.query_params.get("code")
+    if not code:
+        raise LoginFailed("code")
+    claims = await relying_party.finish_login(
+        provider, request.app, code=code, nonce=flow["nonce"], code_verifier=flow["code_verifier"]
+    )
+    try:
+        actor = actor_from_claims(
+            claims,
+            subject_claim=provider.subject_claim,
+            staff_realm=provider.realm == "staff",
+            trust_staff_claims=provider.built_in,
+        )
+    except ClaimsError as exc:
+        raise LoginFailed("claims") from exc
+    return provider, actor, flow["next"]
+
+
+@get("/auth/callback", name="identity:callback")
+async def callback(
+    request: Request[Any, Any, Any], relying_party: NamedDependency[RelyingParty]
+) -> Template | Redirect:
+    stored = request.session.pop(FLOW_KEY, None)  # a flow is good for one callback only
+    flow = stored if isinstance(stored, dict) else None
+    provider_id = flow.get("provider") if flow else None
+    try:
+        provider, actor, next_path = await _complete(request, relying_party, flow)
+    except LoginFailed as exc:
+        detail = {"provider": provider_id, "reason": exc.reason}
+        await audit.record("login", actor=None, outcome="failed", detail=detail)
+        message = texts.LOGIN_FAILED[exc.reason]
+        return await _error_page(request, texts.LOGIN_FAILED_TITLE, message, 400)
+    except ProviderUnavailable:
+        detail = {"provider": provider_id, "reason": "unavailable"}
+        await audit.record("login", actor=None, outcome="failed", detail=detail)
+        return await _unavailable(request)
+    request.set_session(login_session(actor, provider.id))
+    await audit.record("login", actor=actor, detail={"provider": provider.id})
+    return Redirect(next_path or _landing(actor), status_code=303)
+
+
+@post("/logout", name="identity:logout")
+async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    actor = await current_actor(request)
+    if actor is not None:
+        await audit.record("logout", actor=actor)
+    request.clear_session()
+    return Redirect("/", status_code=303)
+
+
+def identity_router(relying_party: RelyingParty) -> Router:
+    return Router(
+        path="/",
+        route_handlers=[login_page, login_start, callback, logout],
+        dependencies={"relying_party": Provide(lambda: relying_party, sync_to_thread=False)},
+        include_in_schema=False,
+    )

@@ -1,0 +1,151 @@
+"""Server-side sessions with id rotation, idle and absolute timeouts.
+
+Litestar's server-side backend keeps a session id for the life of its cookie and
+stores whatever id a client presents. This backend:
+
+- issues a fresh id whenever the session holds ``ROTATE_KEY`` (set at login: session
+  fixation defence) or the presented id is unknown or expired, and deletes the old one;
+- stores nothing and sets no cookie for an empty session (anonymous visitors);
+- treats a session idle longer than the idle timeout, or older than the absolute
+  timeout since login, as gone: deleted from the store and loaded as empty.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.utils.dataclass import extract_dataclass_items
+
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.stores.base import Store
+    from litestar.types import Message, ScopeSession
+
+    Connection = ASGIConnection[Any, Any, Any, Any]
+
+SESSION_STORE_NAME = "sessions"
+ROTATE_KEY = "_rotate"
+"""Set to ``True`` in a session to have it stored under a new id."""
+LOGIN_AT_KEY = "_login_at"
+SEEN_AT_KEY = "_seen_at"
+_KNOWN_ID = "antragsraum.session_id"
+"""Scope-state key: the id of the session loaded for this connection, if any."""
+
+
+def now() -> int:
+    return int(time.time())
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    config: RotatingSessionConfig
+
+    async def load_from_connection(self, connection: Connection) -> dict[str, Any]:
+        session_id = connection.cookies.get(self.config.key)
+        if not session_id:
+            return {}
+        store = self.config.get_store_from_app(connection.scope["app"])
+        raw = await self.get(session_id, store=store)
+        if raw is None:
+            return {}
+        data = self.deserialize_data(raw)
+        if self.config.is_expired(data, now()):
+            await self.delete(session_id, store=store)
+            return {}
+        connection.scope.setdefault("state", {})[_KNOWN_ID] = session_id
+        del data[SEEN_AT_KEY]  # bookkeeping: written afresh with every response
+        return data
+
+    def get_session_id(self, connection: Connection) -> str | None:  # type: ignore[override]
+        # The abstract base allows None ("no session yet"); Litestar's server-side
+        # backend narrowed it to always invent an id, which this backend must not do.
+        known: str | None = connection.scope.get("state", {}).get(_KNOWN_ID)
+        return known
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: Connection
+    ) -> None:
+        store = self.config.get_store_from_app(connection.scope["app"])
+        headers = MutableScopeHeaders.from_message(message)
+        known_id = self.get_session_id(connection)
+        cookie_params = dict(
+            extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+        )
+        session = scope_session if isinstance(scope_session, dict) else {}  # Empty: cleared
+        rotate = bool(session.pop(ROTATE_KEY, False))
+        if not session:
+            if known_id:
+                await self.delete(known_id, store=store)
+            if connection.cookies.get(self.config.key):
+                cookie = Cookie(value="null", key=self.config.key, expires=0, **cookie_params)
+                headers.add("Set-Cookie", cookie.to_header(header=""))
+            return
+        if known_id and rotate:
+            await self.delete(known_id, store=store)
+        session_id = known_id if known_id and not rotate else self.generate_session_id()
+        session[SEEN_AT_KEY] = now()
+        data = self.serialize_data(session, connection.scope)
+        await self.set(session_id=session_id, data=data, store=store)
+        cookie = Cookie(value=session_id, key=self.config.key, **cookie_params)
+        headers.add("Set-Cookie", cookie.to_header(header=""))
+
+
+@dataclass
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+    idle_timeout: int = 30 * 60
+    """Seconds without a request after which a session ends."""
+    absolute_timeout: int = 12 * 60 * 60
+    """Seconds after login after which a session ends, however active."""
+
+    def is_expired(self, data: dict[str, Any], at: int) -> bool:
+        seen_at = data.get(SEEN_AT_KEY)
+        if not isinstance(seen_at, int) or at - seen_at > self.idle_timeout:
+            return True
+        login_at = data.get(LOGIN_AT_KEY)
+        return isinstance(login_at, int) and at - login_at > self.absolute_timeout
+
+
+def make_session_config(settings: Settings) -> RotatingSessionConfig:
+    idle = settings.sessions.idle_timeout_minutes * 60
+    return RotatingSessionConfig(
+        key=settings.sessions.cookie_name,
+        store=SESSION_STORE_NAME,
+        max_age=idle,
+        httponly=True,
+        samesite="lax",
+        secure=settings.sessions.cookie_secure,
+        idle_timeout=idle,
+        absolute_timeout=settings.sessions.absolute_timeout_hours * 60 * 60,
+    )
+
+
+def make_session_store(settings: Settings) -> Store:
+    backend = settings.sessions.backend
+    if backend == "memory":
+        return MemoryStore()
+    if backend == "file":
+        return FileStore(settings.data_path / "sessions", create_directories=True)
+    try:
+        from litestar.stores.redis import RedisStore
+    except ImportError as exc:
+        raise RuntimeError(
+            "sessions.backend = 'redis' needs the 'redis' package (pip install redis)"
+        ) from exc
+    return RedisStore.with_client(url=settings.sessions.redis_url, namespace="antragsraum_sessions")
+
+
+def begin_login_session(data: dict[str, Any]) -> dict[str, Any]:
+    """A fresh session for a user who just logged in: new id, login time stamped."""
+    return {**data, LOGIN_AT_KEY: now(), ROTATE_KEY: True}

@@ -1,0 +1,140 @@
+"""The live websocket: one per room page, resumable, re-checking access every time.
+
+The channel only carries nudges ("room R has item N"). For each nudge the socket
+checks the viewer's access again, reads the item from the database, renders it for
+this viewer and sends the HTML fragment. A client that reconnects sends the last
+sequence number it has (``?after=N``) and gets exactly the items after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import anyio
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.exceptions import WebSocketDisconnect
+
+from app.identity.actor import current_actor
+from app.publish import publish
+from app.settings import Settings
+from rooms.access import access_room
+from rooms.actors import Actor
+from rooms.errors import DomainError
+from rooms.events import channel_for, decode
+from rooms.messages import check_mark_read, timeline
+from rooms.records import RoomAccess, TimelineItem
+
+log = logging.getLogger(__name__)
+
+# Close codes (4000-4999 are the application's own).
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def make_channels(settings: Settings) -> ChannelsPlugin:
+    if settings.live.backend == "redis":
+        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+        from redis.asyncio import Redis
+
+        backend: Any = RedisChannelsPubSubBackend(redis=Redis.from_url(settings.live.redis_url))
+    else:
+        backend = MemoryChannelsBackend()
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
+
+
+def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool:
+    """Browsers do not enforce same-origin on websockets; we do."""
+    origin = socket.headers.get("origin")
+    if not origin:
+        return False
+    return origin in {settings.public_origin, *settings.live.allowed_origins}
+
+
+def render_items(
+    socket: WebSocket[Any, Any, Any], access: RoomAccess, items: list[TimelineItem]
+) -> str:
+    template = socket.app.template_engine.get_template("_live_items.html")  # type: ignore[union-attr]
+    return str(template.render(access=access, items=items))
+
+
+async def _send_after(
+    socket: WebSocket[Any, Any, Any], actor: Actor, room_id: str, after: int
+) -> int:
+    """Send everything after ``after`` that this viewer may see; return the new high mark."""
+    access = await access_room(actor, room_id)
+    items = await timeline(access, after_seq=after)
+    if not items:
+        return after
+    await socket.send_text(render_items(socket, access, items))
+    last = items[-1].seq
+    if any(not item.mine for item in items):
+        # The page is open and shows the items: that counts as read.
+        publish(socket.app, await check_mark_read(actor, room_id, last))
+    return last
+
+
+@websocket("/rooms/{room_id:str}/live", name="live")
+async def live_socket(socket: WebSocket[Any, Any, Any], room_id: str) -> None:
+    settings: Settings = socket.app.state.settings
+    if not origin_allowed(socket, settings):
+        await socket.close(code=CLOSE_FORBIDDEN_ORIGIN, reason="origin")
+        return
+    actor = await current_actor(socket)
+    try:
+        access = await access_room(actor, room_id)
+    except DomainError:
+        await socket.close(code=CLOSE_NOT_FOUND, reason="not found")
+        return
+    assert actor is not None
+    try:
+        after = max(0, int(socket.query_params.get("after", "0")))
+    except ValueError:
+        after = 0
+    channels = socket.app.plugins.get(ChannelsPlugin)
+    await socket.accept()
+    try:
+        # Subscribe before reading the backlog: nothing published in between is lost,
+        # and the high mark drops what was already sent.
+        async with (
+            channels.start_subscription([channel_for(access.room.id)]) as subscriber,
+            anyio.create_task_group() as tasks,
+        ):
+            tasks.start_soon(_until_disconnect, socket, tasks.cancel_scope)
+            after = await _send_after(socket, actor, room_id, after)
+            async for raw in subscriber.iter_events():
+                nudge = decode(raw)
+                if nudge.kind == "item" and nudge.seq > after:
+                    after = await _send_after(socket, actor, room_id, after)
+                elif nudge.kind == "read":
+                    await _send_read_markers(socket, actor, room_id, nudge.side, nudge.seqs)
+    except DomainError:
+        # Access ended (removed, or the room vanished): stop at once.
+        await socket.close(code=CLOSE_NOT_FOUND, reason="not found")
+    except WebSocketDisconnect:
+        pass
+
+
+async def _until_disconnect(socket: WebSocket[Any, Any, Any], scope: anyio.CancelScope) -> None:
+    """The client sends nothing; wait for it to go away, then end the handler."""
+    try:
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+    except WebSocketDisconnect:
+        pass
+    scope.cancel()
+
+
+async def _send_read_markers(
+    socket: WebSocket[Any, Any, Any], actor: Actor, room_id: str, side: str, seqs: tuple[int, ...]
+) -> None:
+    access = await access_room(actor, room_id)
+    if side == access.side.value or not seqs:
+        return  # only the author's side cares that the other side read it
+    items = [i for i in await timeline(access, after_seq=min(seqs) - 1) if i.seq in seqs]
+    template = socket.app.template_engine.get_template("_live_read.html")  # type: ignore[union-attr]
+    await socket.send_text(template.render(access=access, items=items))

@@ -1,0 +1,56 @@
+"""Demo data for the embedded default, so the first page a newcomer sees is not empty."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from app.settings import Settings
+from rooms.actors import TrustLevel
+from rooms.authorities import do_create_authority, find_authority
+from rooms.clients import MachineClient
+from rooms.intake import Applicant, NewRoom, check_create_room
+from rooms.tables import ApplicantKind
+
+DEMO_AUTHORITIES = [
+    ("demo-stadt", "Stadt Musterstadt – Bürgeramt", "Stadt"),
+    ("demo-kreis", "Landkreis Beispielkreis – Ordnungsamt", "Kreis"),
+]
+
+DEMO_ROOMS = [
+    NewRoom(
+        case_ref="WG-2026-000042",
+        title="Antrag auf Wohngeld",
+        applicant=Applicant("demo-citizen-erika", ApplicantKind.person, "Erika Mustermann"),
+        min_trust_level=TrustLevel.normal,
+        message=(
+            "Guten Tag Frau Mustermann,\n\nvielen Dank für Ihren Antrag. Bitte teilen Sie uns "
+            "mit, seit wann Sie in der Wohnung in der Musterstraße 1 wohnen.\n\n"
+            "Mit freundlichen Grüßen\nIhr Bürgeramt"
+        ),
+    ),
+    NewRoom(
+        case_ref="GW-2026-000007",
+        title="Gewerbeanmeldung Beispiel GmbH",
+        applicant=Applicant("demo-org-beispiel-gmbh", ApplicantKind.organisation, "Beispiel GmbH"),
+        message="Bitte bestätigen Sie die Anschrift der Betriebsstätte.",
+    ),
+]
+
+
+async def seed_demo(settings: Settings) -> None:
+    """Idempotent: running it twice changes nothing."""
+    for slug, name, kind in DEMO_AUTHORITIES:
+        if await find_authority(slug) is None:
+            await do_create_authority(slug, name, kind)
+    authority_id = await find_authority("demo-stadt")
+    assert authority_id is not None
+    # The seed acts as the authority's case store would, without minting a credential.
+    machine = MachineClient(
+        id=UUID(int=0),
+        name="Demo-Daten",
+        authority_id=authority_id,
+        authority_slug="demo-stadt",
+        authority_name=DEMO_AUTHORITIES[0][1],
+    )
+    for new in DEMO_ROOMS:
+        await check_create_room(machine, new, max_length=settings.messages.max_length)

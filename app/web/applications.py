@@ -1,0 +1,21 @@
+"""'Meine Anträge': the applicant's rooms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Redirect, Template
+
+from app.web.context import need_actor
+from rooms.actors import Actor
+from rooms.listings import applications_for
+
+
+@get("/antraege", include_in_schema=False)
+async def applications(request: Request[Any, Any, Any], actor: Actor | None) -> Template | Redirect:
+    me = need_actor(request, actor)
+    if me.is_staff:
+        return Redirect("/inbox", status_code=303)
+    rooms = await applications_for(me)
+    return Template("applications.html", context={"actor": me, "rooms": rooms})

@@ -1,0 +1,21 @@
+"""What every page handler needs: the actor, or a login redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from app.identity.actor import LoginRequired
+from rooms.actors import Actor
+
+
+def need_actor(request: Request[Any, Any, Any], actor: Actor | None) -> Actor:
+    if actor is None:
+        raise LoginRequired(request.url.path)
+    request.state.actor = actor
+    return actor
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"

@@ -1,0 +1,17 @@
+"""The start page: sends people where their work is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Redirect, Template
+
+from rooms.actors import Actor
+
+
+@get("/", include_in_schema=False)
+async def home(request: Request[Any, Any, Any], actor: Actor | None) -> Template | Redirect:
+    if actor is not None:
+        return Redirect("/inbox" if actor.is_staff else "/antraege", status_code=303)
+    return Template("home.html", context={"actor": None})

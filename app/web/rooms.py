@@ -1,0 +1,75 @@
+"""The room page, its timeline and its composer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from app.publish import publish
+from app.settings import Settings
+from app.web.context import is_htmx, need_actor
+from rooms.access import access_room
+from rooms.actors import Actor
+from rooms.errors import Invalid
+from rooms.messages import check_mark_read, check_post_message, timeline
+from rooms.records import RoomAccess
+
+
+class MessageForm(msgspec.Struct):
+    body: str = ""
+
+
+def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[str, Any]:
+    return {"actor": actor, "access": access, "room": access.room, **extra}
+
+
+@get("/rooms/{room_id:str}", include_in_schema=False, name="room")
+async def room_page(request: Request[Any, Any, Any], room_id: str, actor: Actor | None) -> Template:
+    me = need_actor(request, actor)
+    access = await access_room(me, room_id)
+    items = await timeline(access)
+    if items:
+        publish(request.app, await check_mark_read(me, room_id, items[-1].seq))
+    return Template("room.html", context=_room_context(access, me, items=items, form_body=""))
+
+
+@post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
+async def post_message(
+    request: Request[Any, Any, Any],
+    room_id: str,
+    actor: Actor | None,
+    data: Annotated[MessageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template | Redirect:
+    me = need_actor(request, actor)
+    settings: Settings = request.app.state.settings
+    try:
+        events = await check_post_message(
+            me, room_id, data.body, max_length=settings.messages.max_length
+        )
+    except Invalid as exc:
+        access = await access_room(me, room_id)
+        context = _room_context(
+            access,
+            me,
+            form_body=data.body,
+            error=exc.errors.get("body"),
+            max_length=settings.messages.max_length,
+        )
+        if is_htmx(request):
+            return Template("_composer.html", context=context, status_code=422)
+        context["items"] = await timeline(access)
+        return Template("room.html", context=context, status_code=422)
+    publish(request.app, events)
+    if is_htmx(request):
+        access = await access_room(me, room_id)
+        return Template(
+            "_composer.html",
+            context=_room_context(access, me, form_body="", sent=True),
+            status_code=200,
+        )
+    return Redirect(f"/rooms/{room_id}#item-{events[0].seq}", status_code=303)  # type: ignore[union-attr]

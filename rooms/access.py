@@ -1,0 +1,93 @@
+"""The only gates to rooms: every read or write of a room's content passes here.
+
+A missing room and someone else's room raise the same ``NotFound``: nobody can learn
+that a room exists without being in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from rooms.actors import Actor, ActorKind
+from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
+from rooms.records import RoomAccess, RoomRecord
+from rooms.tables import ApplicantKind, Participant, ParticipantRole, Room, Side
+
+
+def parse_id(value: UUID | str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        raise NotFound() from None
+
+
+async def load_room(room_id: UUID) -> RoomRecord | None:
+    row: dict[str, Any] | None = (
+        await Room.select(*Room.all_columns(), Room.authority.slug, Room.authority.name)
+        .where(Room.id == room_id)
+        .first()
+    )
+    return RoomRecord.from_row(row) if row else None
+
+
+async def _applicant_participant(room_id: UUID, actor: Actor) -> UUID | None:
+    kind = ApplicantKind.organisation if actor.kind is ActorKind.business else ApplicantKind.person
+    row: dict[str, Any] | None = (
+        await Participant.select(Participant.id)
+        .where(
+            (Participant.room == room_id)
+            & (Participant.role == ParticipantRole.applicant.value)
+            & (Participant.kind == kind.value)
+            & (Participant.subject == actor.applicant_subject)
+            & (Participant.revoked_at.is_null())
+        )
+        .first()
+    )
+    return UUID(str(row["id"])) if row else None
+
+
+async def _caseworker_participant(room_id: UUID, actor: Actor) -> UUID | None:
+    row: dict[str, Any] | None = (
+        await Participant.select(Participant.id)
+        .where(
+            (Participant.room == room_id)
+            & (Participant.role == ParticipantRole.caseworker.value)
+            & (Participant.subject == actor.subject)
+        )
+        .first()
+    )
+    return UUID(str(row["id"])) if row else None
+
+
+async def access_room(actor: Actor | None, room_id: UUID | str) -> RoomAccess:
+    """Return the room as ``actor`` may see it, or raise ``NotFound``.
+
+    Raises ``TrustLevelTooLow`` only to someone who is in the room but logged in
+    with a weaker method than the room requires.
+    """
+    if actor is None:
+        raise NotFound()
+    rid = parse_id(room_id)
+    room = await load_room(rid)
+    if room is None:
+        raise NotFound()
+    if actor.is_staff:
+        if not actor.is_caseworker or actor.authority_slug != room.authority_slug:
+            raise NotFound()
+        return RoomAccess(room, Side.authority, await _caseworker_participant(rid, actor))
+    participant = await _applicant_participant(rid, actor)
+    if participant is None:
+        raise NotFound()
+    if actor.trust_level < room.min_trust_level:
+        raise TrustLevelTooLow(room.min_trust_level.name)
+    return RoomAccess(room, Side.applicant, participant)
+
+
+async def access_room_for_writing(actor: Actor | None, room_id: UUID | str) -> RoomAccess:
+    access = await access_room(actor, room_id)
+    if access.room.closed:
+        raise RoomClosed()
+    return access

@@ -1,0 +1,57 @@
+"""What happened: small facts returned by ``do_*`` actions and published after commit.
+
+The live channel only carries these nudges; a socket re-checks access and reads the
+database before it shows anything. Every participant of a room may learn of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+
+
+@dataclass(frozen=True)
+class TimelineItemAdded:
+    room_id: UUID
+    seq: int
+
+
+@dataclass(frozen=True)
+class ItemsRead:
+    room_id: UUID
+    reader_side: str
+    seqs: tuple[int, ...]
+
+
+Event = TimelineItemAdded | ItemsRead
+
+
+class Nudge(msgspec.Struct, frozen=True):
+    """The wire form of an event on the live channel (ids only, no content)."""
+
+    kind: Literal["item", "read"]
+    room: str
+    seq: int = 0
+    side: str = ""
+    seqs: tuple[int, ...] = ()
+
+
+def channel_for(room_id: UUID) -> str:
+    return f"room:{room_id}"
+
+
+def to_nudge(event: Event) -> Nudge:
+    if isinstance(event, TimelineItemAdded):
+        return Nudge(kind="item", room=str(event.room_id), seq=event.seq)
+    return Nudge(kind="read", room=str(event.room_id), side=event.reader_side, seqs=event.seqs)
+
+
+def encode(event: Event) -> bytes:
+    return msgspec.json.encode(to_nudge(event))
+
+
+def decode(data: bytes | str) -> Nudge:
+    return msgspec.json.decode(data, type=Nudge)

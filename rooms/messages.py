@@ -1,0 +1,190 @@
+"""The timeline: posting messages, reading them, and read receipts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from rooms import audit
+from rooms.access import access_room, access_room_for_writing
+from rooms.actors import Actor
+from rooms.db import write_transaction
+from rooms.errors import Invalid
+from rooms.events import Event, ItemsRead, TimelineItemAdded
+from rooms.records import RoomAccess, TimelineItem
+from rooms.tables import Message, Participant, ParticipantRole, Receipt, Room, Side
+
+DEFAULT_MAX_LENGTH = 20_000
+
+
+def clean_body(body: str, max_length: int = DEFAULT_MAX_LENGTH) -> str:
+    """Normalise line endings and surrounding blanks; refuse empty or oversized text."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise Invalid({"body": "empty"})
+    if len(text) > max_length:
+        raise Invalid({"body": "too_long"})
+    if "\x00" in text:
+        raise Invalid({"body": "invalid_characters"})
+    return text
+
+
+async def _next_seq(room_id: UUID, now: datetime) -> int:
+    # The UPDATE takes the room's row lock (PostgreSQL) or the write lock (SQLite),
+    # so concurrent writers get consecutive numbers without gaps.
+    rows: list[dict[str, Any]] = await (
+        Room.update({Room.last_seq: Room.last_seq + 1, Room.last_activity_at: now})
+        .where(Room.id == room_id)
+        .returning(Room.last_seq)
+    )
+    return int(rows[0]["last_seq"])
+
+
+async def ensure_caseworker_participant(access: RoomAccess, actor: Actor) -> UUID:
+    """Caseworkers reach rooms through their authority; the first visit records them."""
+    if access.participant_id is not None:
+        return access.participant_id
+    await Participant.insert(
+        Participant(
+            room=access.room.id,
+            role=ParticipantRole.caseworker.value,
+            kind="person",
+            subject=actor.subject,
+            name=actor.name,
+            email=actor.email,
+        )
+    ).on_conflict(action="DO NOTHING")
+    row: dict[str, Any] | None = (
+        await Participant.select(Participant.id)
+        .where(
+            (Participant.room == access.room.id)
+            & (Participant.role == ParticipantRole.caseworker.value)
+            & (Participant.subject == actor.subject)
+        )
+        .first()
+    )
+    assert row is not None
+    return UUID(str(row["id"]))
+
+
+async def do_post_message(
+    room_id: UUID, *, side: Side, author: UUID | None, author_name: str, body: str
+) -> list[Event]:
+    now = datetime.now(UTC)
+    seq = await _next_seq(room_id, now)
+    await Message.insert(
+        Message(
+            room=room_id,
+            seq=seq,
+            author=author,
+            side=side.value,
+            author_name=author_name,
+            body=body,
+            created_at=now,
+        )
+    )
+    return [TimelineItemAdded(room_id=room_id, seq=seq)]
+
+
+async def check_post_message(
+    actor: Actor, room_id: UUID | str, body: str, *, max_length: int = DEFAULT_MAX_LENGTH
+) -> list[Event]:
+    """Authorise, validate and post a message in one transaction."""
+    text = clean_body(body, max_length)
+    async with write_transaction():
+        access = await access_room_for_writing(actor, room_id)
+        author = access.participant_id
+        if access.side is Side.authority:
+            author = await ensure_caseworker_participant(access, actor)
+        events = await do_post_message(
+            access.room.id, side=access.side, author=author, author_name=actor.name, body=text
+        )
+        await audit.record(
+            "message_posted",
+            actor=actor,
+            room_id=access.room.id,
+            authority_id=access.room.authority_id,
+            detail={"seq": events[0].seq if isinstance(events[0], TimelineItemAdded) else 0},
+        )
+    return events
+
+
+async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineItem]:
+    """The room's items after ``after_seq``, as this viewer sees them."""
+    rows: list[dict[str, Any]] = (
+        await Message.select(
+            Message.id,
+            Message.seq,
+            Message.side,
+            Message.author_name,
+            Message.body,
+            Message.created_at,
+        )
+        .where((Message.room == access.room.id) & (Message.seq > after_seq))
+        .order_by(Message.seq)
+    )
+    if not rows:
+        return []
+    first_read = await _first_read_by_other_side([UUID(str(r["id"])) for r in rows], rows)
+    return [
+        TimelineItem(
+            id=UUID(str(r["id"])),
+            seq=r["seq"],
+            side=Side(r["side"]),
+            author_name=r["author_name"],
+            body=r["body"],
+            created_at=r["created_at"],
+            read_by_other_at=first_read.get(str(r["id"])),
+            mine=r["side"] == access.side.value,
+        )
+        for r in rows
+    ]
+
+
+async def _first_read_by_other_side(
+    ids: list[UUID], rows: list[dict[str, Any]]
+) -> dict[str, datetime]:
+    side_of = {str(r["id"]): r["side"] for r in rows}
+    receipts: list[dict[str, Any]] = await Receipt.select(
+        Receipt.message, Receipt.side, Receipt.read_at
+    ).where(Receipt.message.is_in(ids))
+    first: dict[str, datetime] = {}
+    for rec in receipts:
+        mid = str(rec["message"])
+        if rec["side"] == side_of[mid]:
+            continue
+        if mid not in first or rec["read_at"] < first[mid]:
+            first[mid] = rec["read_at"]
+    return first
+
+
+async def do_mark_read(access: RoomAccess, reader: UUID, up_to_seq: int) -> list[Event]:
+    """Record first reads of the other side's items up to ``up_to_seq``."""
+    unread: list[dict[str, Any]] = await Message.select(Message.id, Message.seq).where(
+        (Message.room == access.room.id)
+        & (Message.side == access.other_side.value)
+        & (Message.seq <= up_to_seq)
+        & Message.id.not_in(Receipt.select(Receipt.message).where(Receipt.participant == reader))
+    )
+    if not unread:
+        return []
+    now = datetime.now(UTC)
+    await Receipt.insert(
+        *[
+            Receipt(message=row["id"], participant=reader, side=access.side.value, read_at=now)
+            for row in unread
+        ]
+    ).on_conflict(action="DO NOTHING")
+    seqs = tuple(sorted(int(row["seq"]) for row in unread))
+    return [ItemsRead(room_id=access.room.id, reader_side=access.side.value, seqs=seqs)]
+
+
+async def check_mark_read(actor: Actor, room_id: UUID | str, up_to_seq: int) -> list[Event]:
+    async with write_transaction():
+        access = await access_room(actor, room_id)
+        reader = access.participant_id
+        if access.side is Side.authority:
+            reader = await ensure_caseworker_participant(access, actor)
+        assert reader is not None
+        return await do_mark_read(access, reader, up_to_seq)

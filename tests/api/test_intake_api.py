@@ -1,0 +1,96 @@
+"""POST /api/v1/rooms: the case store's intake endpoint."""
+
+from __future__ import annotations
+
+import pytest
+
+from rooms.tables import Message, Room
+from tests import builders
+
+pytestmark = pytest.mark.usefixtures("database")
+
+BODY = {
+    "case_ref": "VG-2026-000123",
+    "title": "Antrag auf Wohngeld",
+    "applicant": {
+        "subject": "demo-citizen-erika",
+        "kind": "person",
+        "name": "Erika Mustermann",
+        "email": "erika@example.org",
+    },
+    "min_trust_level": "substantial",
+    "message": {"body": "Bitte reichen Sie die Nachweise nach."},
+}
+
+
+async def _token() -> str:
+    _, token = await builders.client()
+    return token
+
+
+async def test_intake_creates_once_and_answers_the_same_room_again(http) -> None:
+    headers = {"Authorization": f"Bearer {await _token()}"}
+    first = await http.post("/api/v1/rooms", json=BODY, headers=headers)
+    assert first.status_code == 201, first.text
+    created = first.json()
+    assert created["case_ref"] == "VG-2026-000123"
+    assert created["url"] == f"http://127.0.0.1:8000/rooms/{created['id']}"
+    again = await http.post("/api/v1/rooms", json=BODY, headers=headers)
+    assert again.status_code == 200
+    assert again.json() == created
+    assert await Room.count() == 1
+    assert await Message.count() == 1
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer ", "Bearer ar_wrong", "Basic dXNlcjpwYXNz", "ar_token-without-scheme"],
+)
+async def test_missing_or_wrong_token_is_401_and_writes_nothing(http, authorization) -> None:
+    await _token()
+    headers = {"Authorization": authorization} if authorization else {}
+    response = await http.post("/api/v1/rooms", json=BODY, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert await Room.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"case_ref": ""}, "case_ref"),
+        ({"case_ref": "../../etc/passwd"}, "case_ref"),
+        ({"title": "   "}, "title"),
+        ({"min_trust_level": "very high"}, "min_trust_level"),
+        ({"applicant": {"subject": "x", "kind": "robot", "name": "R"}}, "applicant.kind"),
+        ({"message": {"body": ""}}, "message.body"),
+        ({"message": {"body": "x" * 20_001}}, "message.body"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
+async def test_invalid_bodies_are_422_with_the_field_named(http, change, field) -> None:
+    headers = {"Authorization": f"Bearer {await _token()}"}
+    response = await http.post("/api/v1/rooms", json={**BODY, **change}, headers=headers)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["status"] == 422
+    assert any(field in e["field"] or field in e["message"] for e in problem["errors"]), problem
+    assert "Traceback" not in response.text
+    assert await Room.count() == 0
+
+
+async def test_malformed_json_gets_a_clear_answer(http) -> None:
+    headers = {"Authorization": f"Bearer {await _token()}", "Content-Type": "application/json"}
+    response = await http.post("/api/v1/rooms", content=b'{"case_ref": ', headers=headers)
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "Traceback" not in response.text
+
+
+async def test_the_openapi_document_describes_the_intake(http) -> None:
+    schema = (await http.get("/api/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/rooms"]["post"]
+    assert {"201", "401"} <= set(operation["responses"]) or "201" in operation["responses"]
+    assert "RoomIn" in str(operation["requestBody"])
+    assert not any(path.startswith("/rooms") for path in schema["paths"])

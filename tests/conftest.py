@@ -1,0 +1,154 @@
+"""Database fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is required, not optional: when it is unreachable the tests fail.
+Set ANTRAGSRAUM_TEST_PG_URL to use another server than 127.0.0.1:5432/test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from piccolo.engine import Engine
+
+from app import db
+from rooms.tables import TABLES
+
+PG_URL = os.environ.get("ANTRAGSRAUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _fresh_postgres() -> Engine:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(PG_URL, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL is required for the tests and unreachable at {PG_URL}: {exc}")
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+    return db.make_engine(PG_URL)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        eng = db.make_engine(f"sqlite:///{path}")
+    else:
+        eng = await _fresh_postgres()
+    await db.migrate(eng)
+    await db.open_pool(eng, 1, 5)
+    yield eng
+    await db.close_pool(eng)
+
+
+@pytest.fixture
+async def database(engine: Engine) -> AsyncIterator[Engine]:
+    """A bound, empty database for one test."""
+    db.bind_engine(engine)
+    yield engine
+    db.bind_engine(engine)
+    for table in reversed(TABLES):
+        await table.delete(force=True)
+
+
+BASE_URL = "http://127.0.0.1:8000"
+
+
+def make_settings(tmp_path, base_url: str = BASE_URL, **sections):  # type: ignore[no-untyped-def]
+    """Settings for an in-process app on a temporary data directory."""
+    from app.settings import AppSettings, SessionSettings, Settings
+
+    return Settings(
+        app=AppSettings(data_dir=str(tmp_path / "var"), base_url=base_url, seed_demo=False),
+        sessions=SessionSettings(backend="memory"),
+        **sections,
+    )
+
+
+@pytest.fixture
+async def app(database: Engine, tmp_path):  # type: ignore[no-untyped-def]
+    """The whole application on the test database, its lifespan running."""
+    from app import create_app
+
+    application = create_app(make_settings(tmp_path), engine=database)
+    async with running(application):
+        yield application
+
+
+@asynccontextmanager
+async def running(application):  # type: ignore[no-untyped-def]
+    """Run the app's lifespan in a task of its own.
+
+    pytest-asyncio sets a fixture up and tears it down in different tasks; the
+    lifespan's cancel scopes (anyio) must be entered and left in the same one.
+    """
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def lifespan() -> None:
+        async with application.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(lifespan())
+    await asyncio.wait([task, asyncio.create_task(started.wait())], return_when="FIRST_COMPLETED")
+    if task.done():
+        task.result()  # startup failed: raise its error
+    try:
+        yield application
+    finally:
+        stop.set()
+        await task
+
+
+@pytest.fixture
+async def http(app):  # type: ignore[no-untyped-def]
+    """An HTTP client talking to the app in this process and event loop."""
+    import httpx
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=BASE_URL, follow_redirects=False
+    ) as client:
+        yield client
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def server(database: Engine, tmp_path):  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on a free loopback port, in this event loop."""
+    import uvicorn
+
+    from app import create_app
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    application = create_app(make_settings(tmp_path, base_url=base_url), engine=database)
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, ws="websockets", log_level="warning"
+    )
+    uv = uvicorn.Server(config)
+    task = asyncio.create_task(uv.serve())
+    for _ in range(500):
+        if uv.started or task.done():
+            break
+        await asyncio.sleep(0.01)
+    assert uv.started, "uvicorn did not start"
+    yield base_url
+    uv.should_exit = True
+    done, _ = await asyncio.wait([task], timeout=10)
+    if not done:
+        uv.force_exit = True
+        await task
+        pytest.fail("the server did not shut down: a connection or handler hung")

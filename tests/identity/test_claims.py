@@ -1,0 +1,88 @@
+"""Claims to Actor, trust levels, safe return paths."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.identity.claims import ClaimsError, actor_from_claims, trust_level_from_acr
+from app.identity.routes import safe_next
+from rooms.actors import ActorKind, TrustLevel
+
+
+@pytest.mark.parametrize(
+    ("acr", "level"),
+    [
+        ("normal", TrustLevel.normal),
+        ("substantial", TrustLevel.substantial),
+        ("high", TrustLevel.high),
+        ("http://eidas.europa.eu/LoA/low", TrustLevel.normal),
+        ("http://eidas.europa.eu/LoA/substantial", TrustLevel.substantial),
+        ("http://eidas.europa.eu/LoA/high", TrustLevel.high),
+        ("STORK-QAA-Level-1", TrustLevel.normal),
+        ("STORK-QAA-Level-2", TrustLevel.normal),
+        ("STORK-QAA-Level-3", TrustLevel.substantial),
+        ("STORK-QAA-Level-4", TrustLevel.high),
+        ("something-else", TrustLevel.normal),
+        (None, TrustLevel.normal),
+    ],
+)
+def test_trust_level_from_acr(acr: object, level: TrustLevel) -> None:
+    assert trust_level_from_acr(acr) is level
+
+
+BASE = {"iss": "https://idp.example", "sub": "s-1", "name": "Erika Mustermann"}
+
+
+def test_staff_realm_makes_staff() -> None:
+    claims = {**BASE, "authority": "demo-stadt", "roles": ["caseworker", 7]}
+    actor = actor_from_claims(
+        claims, subject_claim="sub", staff_realm=True, trust_staff_claims=False
+    )
+    assert actor.kind is ActorKind.staff
+    assert (actor.authority_slug, actor.roles) == ("demo-stadt", frozenset({"caseworker"}))
+
+
+def test_public_provider_cannot_grant_staff() -> None:
+    claims = {**BASE, "authority": "demo-stadt", "roles": ["caseworker"]}
+    actor = actor_from_claims(
+        claims, subject_claim="sub", staff_realm=False, trust_staff_claims=False
+    )
+    assert actor.kind is ActorKind.citizen
+    assert (actor.authority_slug, actor.roles) == (None, frozenset())
+
+
+def test_business_and_subject_claim() -> None:
+    claims = {**BASE, "bpk2": "bpk-xyz", "org_id": "org-1", "given_name": "Max", "name": ""}
+    claims["family_name"] = "Beispiel"
+    actor = actor_from_claims(
+        claims, subject_claim="bpk2", staff_realm=False, trust_staff_claims=False
+    )
+    assert (actor.kind, actor.subject, actor.organisation) == (
+        ActorKind.business,
+        "bpk-xyz",
+        "org-1",
+    )
+    assert actor.name == "Max Beispiel"
+
+
+def test_missing_subject_is_refused() -> None:
+    with pytest.raises(ClaimsError):
+        actor_from_claims(BASE, subject_claim="bpk2", staff_realm=False, trust_staff_claims=False)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/rooms/1?x=2", "/rooms/1?x=2"),
+        ("/", "/"),
+        (None, None),
+        ("", None),
+        ("//evil.example", None),
+        ("/\\evil.example", None),
+        ("https://evil.example", None),
+        ("rooms/1", None),
+        ("/a\r\nSet-Cookie: x", None),
+    ],
+)
+def test_safe_next(value: str | None, expected: str | None) -> None:
+    assert safe_next(value) == expected

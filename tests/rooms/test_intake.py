@@ -1,0 +1,63 @@
+"""Intake by a case store: idempotent, validated, tenant-bound."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from rooms.clients import authenticate
+from rooms.errors import Invalid
+from rooms.intake import check_create_room
+from rooms.tables import ApiClient, Participant, Room
+from tests import builders
+from tests.cast import ERIKA
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+async def test_same_case_ref_twice_gives_the_same_room() -> None:
+    machine, _ = await builders.client()
+    new = builders.new_room(ERIKA, case_ref="VG-2026-000123")
+    first = await check_create_room(machine, new)
+    again = await check_create_room(machine, new)
+    assert first.created and not again.created
+    assert again.room.id == first.room.id
+    assert again.events == []
+    assert await Room.count() == 1
+    assert await Participant.count() == 1
+
+
+async def test_same_case_ref_at_another_authority_is_another_room() -> None:
+    one, _ = await builders.client("demo-stadt")
+    other, _ = await builders.client("demo-kreis")
+    new = builders.new_room(ERIKA, case_ref="A-1")
+    assert (await check_create_room(one, new)).room.id != (
+        await check_create_room(other, new)
+    ).room.id
+
+
+async def test_invalid_intake_names_each_field_and_writes_nothing() -> None:
+    machine, _ = await builders.client()
+    new = builders.new_room(ERIKA, case_ref="../etc", title=" ", message="")
+    new = replace(new, applicant=replace(new.applicant, subject="", name=""))
+    with pytest.raises(Invalid) as excinfo:
+        await check_create_room(machine, new)
+    assert set(excinfo.value.errors) == {
+        "case_ref",
+        "title",
+        "applicant.subject",
+        "applicant.name",
+        "message.body",
+    }
+    assert await Room.count() == 0
+
+
+async def test_tokens_are_stored_hashed_and_authenticate_their_authority() -> None:
+    _machine, token = await builders.client()
+    stored = await ApiClient.select(ApiClient.token_hash).first()
+    assert stored is not None and token not in stored["token_hash"]
+    found = await authenticate(token)
+    assert found is not None and found.authority_slug == "demo-stadt"
+    assert await authenticate(token + "x") is None
+    assert await authenticate("Bearer nonsense") is None

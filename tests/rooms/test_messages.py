@@ -1,0 +1,113 @@
+"""Posting, sequence numbers, receipts and the lists built from them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from rooms.access import access_room
+from rooms.errors import Invalid, NotFound, RoomClosed
+from rooms.events import ItemsRead, TimelineItemAdded
+from rooms.listings import applications_for, inbox_for
+from rooms.messages import check_mark_read, check_post_message, timeline
+from rooms.tables import AuditEvent, Message, Side
+from tests import builders
+from tests.cast import ERIKA, JONAS, OTTO, SABINE
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+async def test_reply_gets_the_next_sequence_number_and_shows_who_wrote_it() -> None:
+    result = await builders.room(ERIKA)
+    assert result.room.last_seq == 1
+    events = await check_post_message(ERIKA, result.room.id, "  Anbei die Nachweise.\r\n")
+    assert events == [TimelineItemAdded(room_id=result.room.id, seq=2)]
+    items = await timeline(await access_room(ERIKA, result.room.id))
+    assert [(i.seq, i.side, i.author_name, i.mine) for i in items] == [
+        (1, Side.authority, "Behörde demo-stadt", False),
+        (2, Side.applicant, "Erika Mustermann", True),
+    ]
+    assert items[1].body == "Anbei die Nachweise."
+
+
+async def test_timeline_after_a_sequence_number_returns_only_later_items() -> None:
+    result = await builders.room(ERIKA)
+    for text in ("eins", "zwei", "drei"):
+        await check_post_message(ERIKA, result.room.id, text)
+    access = await access_room(SABINE, result.room.id)
+    assert [i.body for i in await timeline(access, after_seq=2)] == ["zwei", "drei"]
+
+
+async def test_concurrent_posts_get_consecutive_numbers_without_gaps() -> None:
+    result = await builders.room(ERIKA, message=None)
+    await asyncio.gather(
+        *[check_post_message(ERIKA, result.room.id, f"Nachricht {n}") for n in range(8)]
+    )
+    seqs = await Message.select(Message.seq).where(Message.room == result.room.id)
+    assert sorted(r["seq"] for r in seqs) == list(range(1, 9))
+
+
+@pytest.mark.parametrize(
+    ("body", "error"), [("", "empty"), ("   \n ", "empty"), ("x" * 20_001, "too_long")]
+)
+async def test_empty_or_oversized_messages_are_refused_and_nothing_is_written(
+    body: str, error: str
+) -> None:
+    result = await builders.room(ERIKA)
+    with pytest.raises(Invalid) as excinfo:
+        await check_post_message(ERIKA, result.room.id, body)
+    assert excinfo.value.errors == {"body": error}
+    assert await Message.count().where(Message.room == result.room.id) == 1
+
+
+async def test_outsiders_and_closed_rooms_cannot_post() -> None:
+    result = await builders.room(ERIKA)
+    for outsider in (JONAS, OTTO):
+        with pytest.raises(NotFound):
+            await check_post_message(outsider, result.room.id, "Hallo")
+    closed = await builders.room(ERIKA, closed=True)
+    with pytest.raises(RoomClosed):
+        await check_post_message(ERIKA, closed.room.id, "Hallo")
+    assert await Message.count().where(Message.body == "Hallo") == 0
+
+
+async def test_receipts_mark_first_read_by_the_other_side_and_clear_unread_counts() -> None:
+    result = await builders.room(ERIKA)
+    await check_post_message(ERIKA, result.room.id, "Antwort")
+    [inbox_item] = await inbox_for(SABINE)
+    assert inbox_item.unread == 1
+    assert inbox_item.applicant_name == "Erika Mustermann"
+    [mine] = await applications_for(ERIKA)
+    assert mine.unread == 1  # the authority's first message
+
+    events = await check_mark_read(SABINE, result.room.id, up_to_seq=2)
+    assert events == [ItemsRead(room_id=result.room.id, reader_side="authority", seqs=(2,))]
+    assert await check_mark_read(SABINE, result.room.id, up_to_seq=2) == []  # first read only
+    assert (await inbox_for(SABINE))[0].unread == 0
+
+    erika_view = await timeline(await access_room(ERIKA, result.room.id))
+    assert erika_view[1].read_by_other_at is not None  # Erika sees that Sabine read it
+    assert erika_view[0].read_by_other_at is None  # nobody on Erika's side read item 1 yet
+    assert (await applications_for(ERIKA))[0].unread == 1
+
+
+async def test_lists_show_only_own_rooms() -> None:
+    await builders.authority("demo-kreis", "Kreis Beispiel")
+    mine = await builders.room(ERIKA)
+    await builders.room(JONAS)
+    await builders.room(JONAS, authority_slug="demo-kreis")
+    assert [s.id for s in await applications_for(ERIKA)] == [mine.room.id]
+    assert len(await inbox_for(SABINE)) == 2
+    assert len(await inbox_for(OTTO)) == 1
+    assert await applications_for(SABINE) == []
+    assert await inbox_for(ERIKA) == []
+
+
+async def test_audit_records_the_act_but_never_the_text() -> None:
+    result = await builders.room(ERIKA)
+    await check_post_message(ERIKA, result.room.id, "Geheimer Inhalt")
+    rows = await AuditEvent.select().where(AuditEvent.action == "message_posted")
+    assert len(rows) == 1
+    assert rows[0]["actor"] == ERIKA.pseudonym
+    assert "Geheimer" not in str(rows[0])

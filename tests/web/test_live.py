@@ -1,0 +1,134 @@
+"""The live websocket: delivery, resume without gap or duplicate, Origin check."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests import builders
+from tests.cast import ERIKA
+from tests.login import csrf, login
+
+pytestmark = pytest.mark.usefixtures("database")
+
+ITEM = re.compile(r'<li id="item-(\d+)"')
+
+
+def ws_url(base: str, room_id: object, after: int = 0) -> str:
+    return f"{base.replace('http', 'ws', 1)}/rooms/{room_id}/live?after={after}"
+
+
+def cookie_header(client: httpx.AsyncClient) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+async def open_socket(base: str, client: httpx.AsyncClient, room_id: object, after: int = 0):  # type: ignore[no-untyped-def]
+    return connect(
+        ws_url(base, room_id, after),
+        origin=base,  # type: ignore[arg-type]
+        additional_headers={"Cookie": cookie_header(client)},
+        open_timeout=5,
+    )
+
+
+async def receive_items(socket: ClientConnection, count: int) -> list[int]:
+    """Sequence numbers of the next ``count`` timeline items the socket delivers."""
+    seen: list[int] = []
+    async with asyncio.timeout(5):
+        while len(seen) < count:
+            frame = str(await socket.recv())
+            if 'hx-target="#timeline"' in frame:
+                seen += [int(n) for n in ITEM.findall(frame)]
+    return seen
+
+
+async def post(client: httpx.AsyncClient, room_id: object, body: str) -> None:
+    response = await client.post(
+        f"/rooms/{room_id}/messages", data={"body": body, "_csrf_token": csrf(client)}
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+async def people(server):  # type: ignore[no-untyped-def]
+    async with (
+        httpx.AsyncClient(base_url=server) as erika,
+        httpx.AsyncClient(base_url=server) as sabine,
+    ):
+        await login(erika, "erika")
+        await login(sabine, "sabine")
+        yield erika, sabine
+
+
+async def test_a_reply_reaches_the_other_participants_socket(server, people) -> None:
+    erika, sabine = people
+    result = await builders.room(ERIKA)
+    await sabine.get(f"/rooms/{result.room.id}")
+    async with await open_socket(server, erika, result.room.id, after=1) as socket:
+        await post(sabine, result.room.id, "Eine Rückfrage vom Amt.")
+        frame = str(await asyncio.wait_for(socket.recv(), 5))
+        assert "Eine Rückfrage vom Amt." in frame
+        assert "Sabine Sachbearbeiterin" in frame
+        assert ITEM.findall(frame) == ["2"]
+
+
+async def test_reconnect_with_last_sequence_gets_exactly_the_missing_items(server, people) -> None:
+    erika, sabine = people
+    result = await builders.room(ERIKA)
+    await sabine.get(f"/rooms/{result.room.id}")
+    async with await open_socket(server, erika, result.room.id, after=0) as socket:
+        assert await receive_items(socket, 1) == [1]  # the backlog
+        await post(sabine, result.room.id, "zwei")
+        assert await receive_items(socket, 1) == [2]
+    # offline while two more arrive
+    await post(sabine, result.room.id, "drei")
+    await post(sabine, result.room.id, "vier")
+    async with await open_socket(server, erika, result.room.id, after=2) as socket:
+        assert await receive_items(socket, 2) == [3, 4]
+        await post(sabine, result.room.id, "fünf")
+        assert await receive_items(socket, 1) == [5]  # no duplicate of 3 or 4 first
+
+
+async def test_the_author_sees_live_that_the_other_side_read_the_message(server, people) -> None:
+    erika, sabine = people
+    result = await builders.room(ERIKA)
+    await erika.get(f"/rooms/{result.room.id}")
+    await post(erika, result.room.id, "Bitte lesen.")
+    async with await open_socket(server, erika, result.room.id, after=2) as socket:
+        await sabine.get(f"/rooms/{result.room.id}")  # Sabine opens the room: read
+        async with asyncio.timeout(5):
+            while True:
+                frame = str(await socket.recv())
+                if 'hx-target="#receipt-2"' in frame:
+                    break
+        assert "Gelesen am" in frame
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", None])
+async def test_handshake_from_a_foreign_or_missing_origin_is_refused(
+    server, people, origin
+) -> None:
+    erika, _ = people
+    result = await builders.room(ERIKA)
+    headers = {"Cookie": cookie_header(erika)}
+    kwargs = {} if origin is None else {"origin": origin}
+    with pytest.raises((InvalidStatus, ConnectionClosed)):
+        async with connect(
+            ws_url(server, result.room.id), additional_headers=headers, **kwargs
+        ) as socket:
+            await asyncio.wait_for(socket.recv(), 5)
+
+
+async def test_outsiders_and_anonymous_sockets_get_nothing(server) -> None:
+    result = await builders.room(ERIKA)
+    async with httpx.AsyncClient(base_url=server) as jonas:
+        await login(jonas, "jonas")
+        for client in (jonas, httpx.AsyncClient(base_url=server)):
+            with pytest.raises((InvalidStatus, ConnectionClosed)):
+                async with await open_socket(server, client, result.room.id) as socket:
+                    await asyncio.wait_for(socket.recv(), 5)
