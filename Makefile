@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export PICCOLO_CONF := app.piccolo_conf
 
-.PHONY: run test test-all check lint format typecheck lock browser clean
+.PHONY: run test check lint format typecheck lock browser migration clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ typecheck: $(VENV)/.synced
 ## browser: Debian's Chromium for the Playwright tests (needs root and apt)
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+## migration: write a migration for the model changes in rooms/tables.py
+migration: $(VENV)/.synced
+	$(BIN)/piccolo migrations new rooms --auto
 
 ## lock: re-pin the dependencies after changing pyproject.toml
 lock: | $(BIN)/uv

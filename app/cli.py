@@ -125,3 +125,7 @@ def client_create(authority_slug: str, name: str) -> None:
     machine, token = created
     click.echo(f"Created client {machine.id} for {authority_slug}. Its token (shown once):")
     click.echo(token)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Migrations: they build the schema from empty, and they cover every model change."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from piccolo.apps.migrations.commands.new import AutoMigrationManager
+
+from app import db
+from rooms.piccolo_app import APP_CONFIG
+from rooms.tables import TABLES, UNIQUE_INDEXES
+from tests.conftest import PG_URL
+
+MIGRATION_DB = "antragsraum_migrations_test"
+
+
+async def test_no_model_change_lacks_a_migration() -> None:
+    statements = await AutoMigrationManager(auto_input="y").get_alter_statements(APP_CONFIG)
+    pending = [s for group in statements for s in group.statements]
+    assert pending == [], "run: make migration (piccolo migrations new rooms --auto)"
+
+
+def test_the_unique_indexes_of_the_models_are_the_ones_the_migration_creates() -> None:
+    import importlib
+
+    migration = importlib.import_module("migrations.rooms.rooms_2026_11_29t10_05_00_000000")
+    assert migration.UNIQUE_INDEXES == UNIQUE_INDEXES
+
+
+async def _table_names_sqlite(engine) -> set[str]:  # type: ignore[no-untyped-def]
+    rows = await engine.run_ddl("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
+    return {r["name"] for r in rows}
+
+
+async def test_migrations_apply_from_empty_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    await db.migrate(engine)
+    await db.migrate(engine)  # a second run is a no-op
+    names = await _table_names_sqlite(engine)
+    assert {t._meta.tablename for t in TABLES} <= names
+    assert set(UNIQUE_INDEXES) <= names
+    journal = await engine.run_ddl("PRAGMA journal_mode")
+    assert journal[0]["journal_mode"] == "wal"
+
+
+async def test_migrations_apply_from_empty_on_postgresql() -> None:
+    admin = await asyncpg.connect(PG_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{MIGRATION_DB}"')
+        await admin.execute(f'CREATE DATABASE "{MIGRATION_DB}"')
+    finally:
+        await admin.close()
+    url = PG_URL.rsplit("/", 1)[0] + f"/{MIGRATION_DB}"
+    engine = db.make_engine(url)
+    try:
+        await db.migrate(engine)
+        await db.migrate(engine)
+        conn = await asyncpg.connect(url)
+        try:
+            tables = {r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables")}
+            indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes")}
+        finally:
+            await conn.close()
+        assert {t._meta.tablename for t in TABLES} <= tables
+        assert set(UNIQUE_INDEXES) <= indexes
+    finally:
+        admin = await asyncpg.connect(PG_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{MIGRATION_DB}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.mark.usefixtures("database")
+async def test_the_unique_index_keeps_sequence_numbers_unique() -> None:
+    from rooms.tables import Message
+    from tests import builders
+    from tests.cast import ERIKA
+
+    result = await builders.room(ERIKA)
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await Message.insert(
+            Message(room=result.room.id, seq=1, side="applicant", author_name="x", body="dup")
+        )
