@@ -74,7 +74,7 @@ def serve(host: str | None, port: int | None) -> None:
         host=host or settings.app.host,
         port=port or settings.app.port,
         proxy_headers=True,
-        ws="websockets",
+        ws="websockets-sansio",
         log_level="info",
     )
 

@@ -67,4 +67,72 @@ EN: dict[str, str] = {
     "Angemeldet als": "Logged in as",
     "optional": "optional",
     "Fehler": "Error",
+    # macros (_macros.html: the example error summary title)
+    "Bitte prüfen Sie Ihre Angaben": "Please check your entries",
+    # identity pages (templates/identity/)
+    "Abbrechen": "Cancel",
+    "Entwicklungs-Anmeldung": "Development login",
+    "Entwicklungs-Anmeldung (Demo-Personen)": "Development login (demo personas)",
+    "Nur für Entwicklung und Vorführung: Wählen Sie eine Demo-Person.": (
+        "For development and demonstrations only: choose a demo persona."
+    ),
+    "Vertrauensniveau reicht für diese Anmeldung nicht aus.": (
+        "The level of assurance is not sufficient for this login."
+    ),
+    "Sie sind angemeldet als": "You are logged in as",
+    "Wählen Sie, womit Sie sich anmelden möchten.": "Choose how you want to log in.",
+    "Es ist kein Anmeldedienst eingerichtet.": "No login service is set up.",
+    "Zur Anmeldung": "To the login",
+    # demo personas of the development identity provider (app/identity/personas.py)
+    "Bürgerin mit BundID (substanziell)": "Citizen with BundID (substantial)",
+    "Bürger mit Benutzername und Passwort (normal)": "Citizen with user name and password (normal)",
+    "Mitarbeiter der Beispiel GmbH mit Mein Unternehmenskonto (substanziell)": (
+        "Employee of Beispiel GmbH with Mein Unternehmenskonto (substantial)"
+    ),
+    "Sachbearbeiterin der Demo-Stadt (substanziell)": "Caseworker of Demo-Stadt (substantial)",
+    "Sachbearbeiter des Demo-Kreises (substanziell)": "Caseworker of Demo-Kreis (substantial)",
+    # identity error pages (app/identity/texts.py)
+    "Anmeldung fehlgeschlagen": "Login failed",
+    "Die Rückmeldung des Anmeldedienstes passt zu keiner begonnenen Anmeldung. "
+    "Bitte starten Sie die Anmeldung erneut.": (
+        "The login service's response does not match any login in progress. "
+        "Please start the login again."
+    ),
+    "Der Anmeldedienst hat die Anmeldung abgebrochen oder abgelehnt.": (
+        "The login service cancelled or refused the login."
+    ),
+    "Der Anmeldedienst hat keinen Anmeldecode übermittelt.": (
+        "The login service did not send a login code."
+    ),
+    "Der Anmeldedienst hat den Anmeldecode nicht bestätigt.": (
+        "The login service did not confirm the login code."
+    ),
+    "Die Identitätsbestätigung ist nicht gültig signiert.": (
+        "The identity confirmation does not carry a valid signature."
+    ),
+    "Die Identitätsbestätigung stammt nicht vom gewählten Anmeldedienst.": (
+        "The identity confirmation does not come from the chosen login service."
+    ),
+    "Die Identitätsbestätigung ist nicht für dieses Portal ausgestellt.": (
+        "The identity confirmation was not issued for this portal."
+    ),
+    "Die Identitätsbestätigung ist abgelaufen.": "The identity confirmation has expired.",
+    "Die Identitätsbestätigung gehört nicht zu dieser Anmeldung.": (
+        "The identity confirmation does not belong to this login."
+    ),
+    "Die Identitätsbestätigung ist unvollständig.": "The identity confirmation is incomplete.",
+    "Anmeldedienst nicht erreichbar": "Login service unavailable",
+    "Der Anmeldedienst antwortet gerade nicht. Bitte versuchen Sie es in einigen Minuten erneut.": (
+        "The login service is not responding. Please try again in a few minutes."
+    ),
+    "Anmeldedienst unbekannt": "Unknown login service",
+    "Diesen Anmeldedienst gibt es hier nicht.": "This login service does not exist here.",
+    "Anmeldeanfrage abgelehnt": "Login request refused",
+    "Die anfragende Anwendung ist nicht registriert.": (
+        "The requesting application is not registered."
+    ),
+    "Die Rücksprungadresse ist für diese Anwendung nicht registriert.": (
+        "The redirect address is not registered for this application."
+    ),
+    "Diese Demo-Person gibt es nicht.": "This demo persona does not exist.",
 }

@@ -16,6 +16,7 @@ from piccolo.engine import Engine
 
 from app import db
 from rooms.tables import TABLES
+from tests.servers import free_port, running
 
 PG_URL = os.environ.get("ANTRAGSRAUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -64,9 +65,9 @@ def make_settings(tmp_path, base_url: str = BASE_URL, **sections):  # type: igno
     """Settings for an in-process app on a temporary data directory."""
     from app.settings import AppSettings, SessionSettings, Settings
 
+    sections.setdefault("sessions", SessionSettings(backend="memory"))
     return Settings(
         app=AppSettings(data_dir=str(tmp_path / "var"), base_url=base_url, seed_demo=False),
-        sessions=SessionSettings(backend="memory"),
         **sections,
     )
 
@@ -81,31 +82,6 @@ async def app(database: Engine, tmp_path):  # type: ignore[no-untyped-def]
         yield application
 
 
-@asynccontextmanager
-async def running(application):  # type: ignore[no-untyped-def]
-    """Run the app's lifespan in a task of its own.
-
-    pytest-asyncio sets a fixture up and tears it down in different tasks; the
-    lifespan's cancel scopes (anyio) must be entered and left in the same one.
-    """
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def lifespan() -> None:
-        async with application.lifespan():
-            started.set()
-            await stop.wait()
-
-    task = asyncio.create_task(lifespan())
-    await asyncio.wait([task, asyncio.create_task(started.wait())], return_when="FIRST_COMPLETED")
-    if task.done():
-        task.result()  # startup failed: raise its error
-    try:
-        yield application
-    finally:
-        stop.set()
-        await task
-
-
 @pytest.fixture
 async def http(app):  # type: ignore[no-untyped-def]
     """An HTTP client talking to the app in this process and event loop."""
@@ -117,16 +93,8 @@ async def http(app):  # type: ignore[no-untyped-def]
         yield client
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def server(database: Engine, tmp_path):  # type: ignore[no-untyped-def]
+@asynccontextmanager
+async def serving(engine: Engine, tmp_path, **sections):  # type: ignore[no-untyped-def]
     """The app served by uvicorn on a free loopback port, in this event loop."""
     import uvicorn
 
@@ -134,9 +102,9 @@ async def server(database: Engine, tmp_path):  # type: ignore[no-untyped-def]
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    application = create_app(make_settings(tmp_path, base_url=base_url), engine=database)
+    application = create_app(make_settings(tmp_path, base_url=base_url, **sections), engine=engine)
     config = uvicorn.Config(
-        application, host="127.0.0.1", port=port, ws="websockets", log_level="warning"
+        application, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning"
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())
@@ -145,10 +113,18 @@ async def server(database: Engine, tmp_path):  # type: ignore[no-untyped-def]
             break
         await asyncio.sleep(0.01)
     assert uv.started, "uvicorn did not start"
-    yield base_url
-    uv.should_exit = True
-    done, _ = await asyncio.wait([task], timeout=10)
-    if not done:
-        uv.force_exit = True
-        await task
-        pytest.fail("the server did not shut down: a connection or handler hung")
+    try:
+        yield base_url
+    finally:
+        uv.should_exit = True
+        done, _ = await asyncio.wait([task], timeout=10)
+        if not done:
+            uv.force_exit = True
+            await task
+            pytest.fail("the server did not shut down: a connection or handler hung")
+
+
+@pytest.fixture
+async def server(database: Engine, tmp_path):  # type: ignore[no-untyped-def]
+    async with serving(database, tmp_path) as base_url:
+        yield base_url

@@ -4,34 +4,43 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
 
 import httpx
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
+def hidden_inputs(page: str) -> dict[str, str]:
+    return {name: html.unescape(value) for name, value in HIDDEN.findall(page)}
+
+
 def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    parts = httpx.URL(url)
+    return parts.raw_path.decode()
 
 
-async def login(http: httpx.AsyncClient, persona: str, next_path: str = "") -> httpx.Response:
-    """Walk the whole authorization-code flow; return the final redirect response."""
-    start = await http.get("/login/dev", params={"next": next_path} if next_path else None)
-    assert start.status_code in (302, 303), start.text
-    page = await http.get(_path(start.headers["location"]))
+async def authorize_url(client: httpx.AsyncClient, provider: str = "dev", query: str = "") -> str:
+    response = await client.get(f"/login/{provider}{query}")
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+async def choose_persona(client: httpx.AsyncClient, url: str, persona: str) -> httpx.Response:
+    """Open the development IdP's persona page and pick ``persona``."""
+    page = await client.get(_path(url))
     assert page.status_code == 200, page.text
-    form = {name: html.unescape(value) for name, value in HIDDEN.findall(page.text)}
-    form["persona"] = persona
-    chosen = await http.post("/dev-idp/authorize", data=form)
-    assert chosen.status_code in (302, 303), chosen.text
-    done = await http.get(_path(chosen.headers["location"]))
-    assert done.status_code == 303, done.text
-    return done
+    form = {**hidden_inputs(page.text), "persona": persona}
+    return await client.post("/dev-idp/authorize", data=form)
 
 
-def csrf(http: httpx.AsyncClient) -> str:
-    token = http.cookies.get("antragsraum_csrf")
+async def login(client: httpx.AsyncClient, persona: str, query: str = "") -> httpx.Response:
+    """A full login through the development IdP; returns the callback's response."""
+    chosen = await choose_persona(client, await authorize_url(client, query=query), persona)
+    assert chosen.status_code == 303, chosen.text
+    return await client.get(_path(chosen.headers["location"]))
+
+
+def csrf(client: httpx.AsyncClient) -> str:
+    token = client.cookies.get("antragsraum_csrf")
     assert token, "no CSRF cookie yet: GET a page first"
     return token

@@ -137,12 +137,8 @@ def make_session_store(settings: Settings) -> Store:
         return MemoryStore()
     if backend == "file":
         return FileStore(settings.data_path / "sessions", create_directories=True)
-    try:
-        from litestar.stores.redis import RedisStore
-    except ImportError as exc:
-        raise RuntimeError(
-            "sessions.backend = 'redis' needs the 'redis' package (pip install redis)"
-        ) from exc
+    from litestar.stores.redis import RedisStore  # imported only when configured
+
     return RedisStore.with_client(url=settings.sessions.redis_url, namespace="antragsraum_sessions")
 
 

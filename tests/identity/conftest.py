@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import html
-import re
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +20,9 @@ from app.settings import (
     SessionSettings,
     Settings,
 )
-from tests.identity.rogue_idp import CLIENT_ID, CLIENT_SECRET, RogueIdp, RogueServer, free_port
+from tests.identity.rogue_idp import CLIENT_ID, CLIENT_SECRET, RogueIdp, RogueServer
+from tests.login import hidden_inputs
+from tests.servers import free_port, running
 
 BASE_URL = "http://127.0.0.1:8000"
 COOKIE = "antragsraum_session"
@@ -76,24 +74,6 @@ def settings(tmp_path: Path, database_url: str, rogue_server: RogueIdp) -> Setti
     )
 
 
-@asynccontextmanager
-async def running(app: Litestar) -> AsyncIterator[None]:
-    """Run the app's ASGI lifespan in one task (startup, then shutdown on exit)."""
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-    task = asyncio.create_task(app(scope, inbox.get, outbox.put))  # type: ignore[arg-type]
-    await inbox.put({"type": "lifespan.startup"})
-    started = await outbox.get()
-    assert started["type"] == "lifespan.startup.complete", started
-    try:
-        yield
-    finally:
-        await inbox.put({"type": "lifespan.shutdown"})
-        await outbox.get()
-        await task
-
-
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Litestar]:
     application = create_app(settings)
@@ -108,11 +88,6 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def hidden_inputs(page: str) -> dict[str, str]:
-    pattern = r'<input type="hidden" name="([^"]+)" value="([^"]*)"'
-    return {name: html.unescape(value) for name, value in re.findall(pattern, page)}
-
-
 async def session_data(app: Litestar, client: httpx.AsyncClient) -> dict[str, Any]:
     """What the server stores for the client's session cookie ({} when none)."""
     session_id = client.cookies.get(COOKIE)
@@ -120,27 +95,6 @@ async def session_data(app: Litestar, client: httpx.AsyncClient) -> dict[str, An
         return {}
     raw = await app.stores.get("sessions").get(session_id)
     return {} if raw is None else msgspec.json.decode(raw)
-
-
-async def authorize_url(client: httpx.AsyncClient, provider: str = "dev", query: str = "") -> str:
-    response = await client.get(f"/login/{provider}{query}")
-    assert response.status_code == 303, response.text
-    return response.headers["location"]
-
-
-async def choose_persona(client: httpx.AsyncClient, url: str, persona: str) -> httpx.Response:
-    """Open the development IdP's persona page and pick ``persona``."""
-    page = await client.get(url)
-    assert page.status_code == 200, page.text
-    form = {**hidden_inputs(page.text), "persona": persona}
-    return await client.post("/dev-idp/authorize", data=form)
-
-
-async def login(client: httpx.AsyncClient, persona: str, query: str = "") -> httpx.Response:
-    """A full login through the development IdP; returns the callback's response."""
-    chosen = await choose_persona(client, await authorize_url(client, query=query), persona)
-    assert chosen.status_code == 303, chosen.text
-    return await client.get(chosen.headers["location"])
 
 
 async def csrf_post(client: httpx.AsyncClient, path: str) -> httpx.Response:

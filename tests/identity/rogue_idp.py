@@ -7,7 +7,6 @@ ID token with a foreign key, names the wrong issuer or audience, or lets it expi
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,14 +19,10 @@ from joserfc.jwk import KeySet, RSAKey
 from litestar import Litestar, Request, get, post
 from litestar.response import Redirect
 
+from tests.servers import free_port
+
 CLIENT_ID = "antragsraum-test"
 CLIENT_SECRET = "rogue-client-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -13,7 +13,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from app.identity.devidp import DEV_CLIENT_ID, dev_client_secret
-from tests.identity.conftest import BASE_URL, choose_persona
+from tests.identity.conftest import BASE_URL
+from tests.login import choose_persona
 
 ISSUER = f"{BASE_URL}/dev-idp"
 REDIRECT_URI = f"{BASE_URL}/auth/callback"

@@ -10,7 +10,8 @@ import pytest
 from litestar import Litestar
 
 from rooms.tables import AuditEvent
-from tests.identity.conftest import COOKIE, csrf_post, login, session_data
+from tests.identity.conftest import COOKIE, csrf_post, session_data
+from tests.login import login
 
 
 async def last_audit(action: str) -> dict[str, Any]:

@@ -10,14 +10,9 @@ from litestar import Litestar
 
 from app.identity import texts
 from rooms.tables import AuditEvent
-from tests.identity.conftest import (
-    authorize_url,
-    choose_persona,
-    csrf_post,
-    login,
-    session_data,
-)
+from tests.identity.conftest import csrf_post, session_data
 from tests.identity.rogue_idp import RogueIdp
+from tests.login import authorize_url, choose_persona, login
 
 
 def with_param(url: str, **changes: str) -> str:

@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests import builders
 from tests.cast import ERIKA
+from tests.conftest import serving
 from tests.login import csrf, login
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -132,3 +133,27 @@ async def test_outsiders_and_anonymous_sockets_get_nothing(server) -> None:
             with pytest.raises((InvalidStatus, ConnectionClosed)):
                 async with await open_socket(server, client, result.room.id) as socket:
                     await asyncio.wait_for(socket.recv(), 5)
+
+
+async def test_nudges_travel_through_redis_between_instances(database, tmp_path) -> None:
+    """Two app instances sharing Redis: a reply posted on one reaches a socket on the other."""
+    from app.settings import LiveSettings, SessionSettings
+
+    shared = {
+        "live": LiveSettings(backend="redis"),
+        "sessions": SessionSettings(backend="redis"),
+    }
+    result = await builders.room(ERIKA)
+    async with (
+        serving(database, tmp_path / "a", **shared) as first,
+        serving(database, tmp_path / "b", **shared) as second,
+        httpx.AsyncClient(base_url=first) as erika,
+        httpx.AsyncClient(base_url=second) as sabine,
+    ):
+        await login(erika, "erika")
+        await login(sabine, "sabine")
+        await sabine.get(f"/rooms/{result.room.id}")
+        async with await open_socket(first, erika, result.room.id, after=1) as socket:
+            await post(sabine, result.room.id, "Über Redis.")
+            frame = str(await asyncio.wait_for(socket.recv(), 5))
+            assert "Über Redis." in frame
