@@ -23,8 +23,12 @@ run: $(VENV)/.synced
 	$(BIN)/antragsraum serve
 
 ## test: the whole fast suite (SQLite and PostgreSQL, websocket, browser)
-test: $(VENV)/.synced browser
+test: $(VENV)/.synced browser tests/browser/node_modules
 	$(BIN)/pytest
+
+tests/browser/node_modules: tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
 
 ## check: lint, types, tests
 check: lint typecheck test

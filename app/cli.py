@@ -56,7 +56,11 @@ def seed() -> None:
 
     settings = _settings()
     _run(settings, lambda: seed_demo(settings))
-    click.echo(f"Demo data ready. Open {settings.app.base_url}/ and log in as a demo persona.")
+    click.echo(
+        f"Demo data ready. Open {settings.app.base_url}/ and choose Anmelden → "
+        "Entwicklungs-Anmeldung: Erika Mustermann (citizen) or Sabine Sachbearbeiterin "
+        "(caseworker), and log in as either."
+    )
 
 
 @main.command()

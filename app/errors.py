@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired
 from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
 
@@ -43,6 +45,8 @@ def problem(
 def page(
     request: Request[Any, Any, Any], status_code: int, template: str, **context: Any
 ) -> Template:
+    # An unknown path is refused before the language middleware runs: negotiate here.
+    current_language.set(negotiate(request, request.app.state.settings.app.language))
     return Template(
         template,
         context={"actor": getattr(request.state, "actor", None), **context},
@@ -84,7 +88,9 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         return server_error(request, exc)
     if _is_api(request):
         extra: dict[str, Any] = {"errors": exc.extra} if exc.extra else {}
-        return problem(exc.status_code, exc.detail, "", exc.headers, **extra)
+        title = HTTPStatus(exc.status_code).phrase
+        detail = exc.detail if exc.detail != title else ""
+        return problem(exc.status_code, title, detail, exc.headers, **extra)
     if exc.status_code == 404:
         return page(request, 404, "errors/not_found.html")
     return page(request, exc.status_code, "errors/error.html", status=exc.status_code)

@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         ],
         lifespan=[lifespan],
         middleware=[
-            i18n.LanguageMiddleware(),
+            i18n.LanguageMiddleware(settings.app.language),
             *identity.middleware,
             security.security_headers_middleware(settings),
         ],
@@ -92,6 +93,15 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             # Only the JSON/YAML documents: the interactive viewers load scripts from
             # CDNs, which the Content-Security-Policy forbids.
             render_plugins=[],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="The token `antragsraum client create` printed",
+                    )
+                }
+            ),
             enabled_endpoints={"openapi.json", "openapi.yaml"},
         ),
         exception_handlers=exception_handlers,

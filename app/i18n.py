@@ -14,9 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n_en import EN
 
@@ -70,13 +72,30 @@ def format_datetime(value: datetime | str | None) -> str:
 
 
 class LanguageMiddleware(ASGIMiddleware):
-    """Sets the UI language for the request (or websocket) being handled."""
+    """Sets the UI language for the request (or websocket) being handled.
+
+    ``?lang=en`` switches and is remembered in a ``lang`` cookie; without a choice,
+    the browser's Accept-Language decides, then the configured default.
+    """
 
     scopes = ("http", "websocket")  # type: ignore[assignment]
 
+    def __init__(self, default: str = "de") -> None:
+        self.default = default
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        token = current_language.set(negotiate(ASGIConnection(scope)))
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        language = negotiate(connection, self.default)
+        token = current_language.set(language)
+        chosen = connection.query_params.get("lang")
+
+        async def remember(message: Message) -> None:
+            if message["type"] == "http.response.start" and chosen in LANGUAGES:
+                headers = MutableScopeHeaders.from_message(message)
+                headers.add("set-cookie", f"lang={chosen}; Path=/; Max-Age=31536000; SameSite=Lax")
+            await send(message)
+
         try:
-            await next_app(scope, receive, send)
+            await next_app(scope, receive, remember if scope["type"] == ScopeType.HTTP else send)
         finally:
             current_language.reset(token)

@@ -117,6 +117,7 @@ async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineIt
             Message.id,
             Message.seq,
             Message.side,
+            Message.author,
             Message.author_name,
             Message.body,
             Message.created_at,
@@ -137,6 +138,8 @@ async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineIt
             created_at=r["created_at"],
             read_by_other_at=first_read.get(str(r["id"])),
             mine=r["side"] == access.side.value,
+            by_me=access.participant_id is not None
+            and str(r["author"]) == str(access.participant_id),
         )
         for r in rows
     ]

@@ -69,6 +69,9 @@ class TimelineItem:
     created_at: datetime
     read_by_other_at: datetime | None
     mine: bool
+    """Written by the viewer's side of the room (the layout follows sides)."""
+    by_me: bool
+    """Written by the viewer personally."""
 
 
 @dataclass(frozen=True)

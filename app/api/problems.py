@@ -4,11 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 from app.errors import problem
 from rooms.errors import Invalid
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct):
+    """RFC 9457 problem details, as every API error is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+
+
+PROBLEM_RESPONSES = {
+    401: ResponseSpec(Problem, description="Missing, unknown or revoked bearer token"),
+    422: ResponseSpec(Problem, description="Invalid body; `errors` names each field"),
+}
 
 MESSAGES = {
     "empty": "must not be empty",

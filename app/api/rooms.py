@@ -7,7 +7,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.openapi.datastructures import ResponseSpec
 
+from app.api.problems import PROBLEM_RESPONSES
 from app.publish import publish
 from app.settings import Settings
 from rooms.actors import TrustLevel
@@ -49,6 +51,10 @@ class RoomOut(msgspec.Struct):
         "authority already has a room for the case reference."
     ),
     status_code=201,
+    responses={
+        200: ResponseSpec(RoomOut, description="This case_ref already has a room: that room"),
+        **PROBLEM_RESPONSES,
+    },
 )
 async def create_room(
     request: Request[Any, Any, Any], client: MachineClient, data: RoomIn
@@ -73,4 +79,6 @@ async def create_room(
         url=f"{settings.app.base_url}/rooms/{result.room.id}",
         case_ref=result.room.case_ref,
     )
-    return Response(out, status_code=201 if result.created else 200)
+    if result.created:
+        return Response(out, status_code=201, headers={"Location": out.url})
+    return Response(out, status_code=200)

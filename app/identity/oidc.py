@@ -8,13 +8,19 @@ The built-in development IdP is reached in-process through ``httpx.ASGITransport
 from __future__ import annotations
 
 import secrets
+import warnings
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
 import httpx
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+with warnings.catch_warnings():
+    # Authlib 1.9 nudges towards the httpx2 fork when plain httpx is installed; the
+    # project uses httpx (Litestar's test transport and our clients speak it).
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.errors import ClaimError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet

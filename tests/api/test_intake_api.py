@@ -35,6 +35,7 @@ async def test_intake_creates_once_and_answers_the_same_room_again(http) -> None
     created = first.json()
     assert created["case_ref"] == "VG-2026-000123"
     assert created["url"] == f"http://127.0.0.1:8000/rooms/{created['id']}"
+    assert first.headers["location"] == created["url"]
     again = await http.post("/api/v1/rooms", json=BODY, headers=headers)
     assert again.status_code == 200
     assert again.json() == created
@@ -91,6 +92,8 @@ async def test_malformed_json_gets_a_clear_answer(http) -> None:
 async def test_the_openapi_document_describes_the_intake(http) -> None:
     schema = (await http.get("/api/schema/openapi.json")).json()
     operation = schema["paths"]["/api/v1/rooms"]["post"]
-    assert {"201", "401"} <= set(operation["responses"]) or "201" in operation["responses"]
+    assert {"200", "201", "401", "422"} <= set(operation["responses"])
+    assert operation["security"] == [{"bearer": []}]
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert "RoomIn" in str(operation["requestBody"])
     assert not any(path.startswith("/rooms") for path in schema["paths"])

@@ -29,6 +29,9 @@ async def test_reply_gets_the_next_sequence_number_and_shows_who_wrote_it() -> N
         (2, Side.applicant, "Erika Mustermann", True),
     ]
     assert items[1].body == "Anbei die Nachweise."
+    assert [i.by_me for i in items] == [False, True]
+    sabine_view = await timeline(await access_room(SABINE, result.room.id))
+    assert [(i.mine, i.by_me) for i in sabine_view] == [(True, False), (False, False)]
 
 
 async def test_timeline_after_a_sequence_number_returns_only_later_items() -> None:

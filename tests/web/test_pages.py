@@ -172,6 +172,10 @@ async def test_english_on_request(http) -> None:
     page = await http.get(f"/rooms/{result.room.id}", params={"lang": "en"})
     assert "Send reply" in page.text
     assert 'lang="en"' in page.text
+    later = await http.get(f"/rooms/{result.room.id}")  # the choice is remembered
+    assert "Send reply" in later.text
+    german = await http.get("/antraege", params={"lang": "de"})
+    assert "Meine Anträge" in german.text
 
 
 async def test_health_probes(http) -> None:
