@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -92,7 +93,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             description="Machine API for case stores (OZG-Cloud, Fachverfahren).",
             # Only the JSON/YAML documents: the interactive viewers load scripts from
             # CDNs, which the Content-Security-Policy forbids.
-            render_plugins=[],
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(
@@ -102,7 +103,6 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
                     )
                 }
             ),
-            enabled_endpoints={"openapi.json", "openapi.yaml"},
         ),
         exception_handlers=exception_handlers,
         debug=False,

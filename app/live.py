@@ -16,6 +16,7 @@ from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
 
 from app.identity.actor import current_actor
 from app.publish import publish
@@ -77,7 +78,7 @@ async def _send_after(
 
 
 @websocket("/rooms/{room_id:str}/live", name="live")
-async def live_socket(socket: WebSocket[Any, Any, Any], room_id: str) -> None:
+async def live_socket(socket: WebSocket[Any, Any, Any], room_id: FromPath[str]) -> None:
     settings: Settings = socket.app.state.settings
     if not origin_allowed(socket, settings):
         await socket.close(code=CLOSE_FORBIDDEN_ORIGIN, reason="origin")

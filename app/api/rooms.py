@@ -7,7 +7,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 
 from app.api.problems import PROBLEM_RESPONSES
 from app.publish import publish
@@ -57,7 +59,7 @@ class RoomOut(msgspec.Struct):
     },
 )
 async def create_room(
-    request: Request[Any, Any, Any], client: MachineClient, data: RoomIn
+    request: Request[Any, Any, Any], client: NamedDependency[MachineClient], data: JSONBody[RoomIn]
 ) -> Response[RoomOut]:
     settings: Settings = request.app.state.settings
     new = NewRoom(

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 
 from app.identity.actor import LoginRequired
 from rooms.actors import Actor
+
+# The logged-in actor (or None), injected by the identity layer's `actor` dependency.
+MaybeActor = NamedDependency[Actor | None]
 
 
 def need_actor(request: Request[Any, Any, Any], actor: Actor | None) -> Actor:

@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
-from rooms.actors import Actor
+from app.web.context import MaybeActor
 
 
 @get("/", include_in_schema=False)
-async def home(request: Request[Any, Any, Any], actor: Actor | None) -> Template | Redirect:
+async def home(request: Request[Any, Any, Any], actor: MaybeActor) -> Template | Redirect:
     if actor is not None:
         return Redirect("/inbox" if actor.is_staff else "/antraege", status_code=303)
     return Template("home.html", context={"actor": None})

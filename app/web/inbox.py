@@ -7,13 +7,12 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
-from app.web.context import need_actor
-from rooms.actors import Actor
+from app.web.context import MaybeActor, need_actor
 from rooms.listings import inbox_for
 
 
 @get("/inbox", include_in_schema=False)
-async def inbox(request: Request[Any, Any, Any], actor: Actor | None) -> Template | Redirect:
+async def inbox(request: Request[Any, Any, Any], actor: MaybeActor) -> Template | Redirect:
     me = need_actor(request, actor)
     if not me.is_staff:
         return Redirect("/antraege", status_code=303)

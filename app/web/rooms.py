@@ -7,12 +7,12 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from app.publish import publish
 from app.settings import Settings
-from app.web.context import is_htmx, need_actor
+from app.web.context import MaybeActor, is_htmx, need_actor
 from rooms.access import access_room
 from rooms.actors import Actor
 from rooms.errors import Invalid
@@ -29,7 +29,9 @@ def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[str, A
 
 
 @get("/rooms/{room_id:str}", include_in_schema=False, name="room")
-async def room_page(request: Request[Any, Any, Any], room_id: str, actor: Actor | None) -> Template:
+async def room_page(
+    request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
+) -> Template:
     me = need_actor(request, actor)
     access = await access_room(me, room_id)
     items = await timeline(access)
@@ -41,8 +43,8 @@ async def room_page(request: Request[Any, Any, Any], room_id: str, actor: Actor 
 @post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
 async def post_message(
     request: Request[Any, Any, Any],
-    room_id: str,
-    actor: Actor | None,
+    room_id: FromPath[str],
+    actor: MaybeActor,
     data: Annotated[MessageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
     me = need_actor(request, actor)
