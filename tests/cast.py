@@ -1,50 +1,28 @@
-"""The named cast of users the tests act with (mirrors the development IdP personas)."""
+"""The named cast of users the tests act with: the development IdP's personas."""
 
-from rooms.actors import Actor, ActorKind, TrustLevel
+from app.identity.claims import actor_from_claims
+from app.identity.personas import PERSONAS
+from rooms.actors import Actor, ActorKind
 
 ISSUER = "http://127.0.0.1:8000/dev-idp"
 
-ERIKA = Actor(
-    issuer=ISSUER,
-    subject="demo-citizen-erika",
-    name="Erika Mustermann",
-    kind=ActorKind.citizen,
-    trust_level=TrustLevel.substantial,
-    email="erika@example.org",
-)
-JONAS = Actor(
-    issuer=ISSUER,
-    subject="demo-citizen-jonas",
-    name="Jonas Fremd",
-    kind=ActorKind.citizen,
-    trust_level=TrustLevel.normal,
-)
-MAX = Actor(
-    issuer=ISSUER,
-    subject="demo-business-max",
-    name="Max Beispiel",
-    kind=ActorKind.business,
-    trust_level=TrustLevel.substantial,
-    organisation="demo-org-beispiel-gmbh",
-)
-SABINE = Actor(
-    issuer=ISSUER,
-    subject="demo-staff-sabine",
-    name="Sabine Sachbearbeiterin",
-    kind=ActorKind.staff,
-    trust_level=TrustLevel.substantial,
-    authority_slug="demo-stadt",
-    roles=frozenset({"caseworker"}),
-)
-OTTO = Actor(
-    issuer=ISSUER,
-    subject="demo-staff-otto",
-    name="Otto Anderamt",
-    kind=ActorKind.staff,
-    trust_level=TrustLevel.substantial,
-    authority_slug="demo-kreis",
-    roles=frozenset({"caseworker"}),
-)
+
+def persona(persona_id: str) -> Actor:
+    """The Actor a login as this persona produces."""
+    [found] = [p for p in PERSONAS if p.id == persona_id]
+    return actor_from_claims(
+        {**found.claims(), "iss": ISSUER},
+        subject_claim="sub",
+        staff_realm=False,
+        trust_staff_claims=True,
+    )
+
+
+ERIKA = persona("erika")  # citizen, substantial
+JONAS = persona("jonas")  # another citizen, normal
+MAX = persona("max")  # employee of Beispiel GmbH
+SABINE = persona("sabine")  # caseworker of demo-stadt
+OTTO = persona("otto")  # caseworker of demo-kreis
 ADMIN_WITHOUT_CASEWORK = Actor(
     issuer=ISSUER,
     subject="demo-staff-admin",

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-
-class PersonaKind(StrEnum):
-    citizen = "citizen"
-    business = "business"
-    staff = "staff"
+from rooms.actors import ActorKind
 
 
 @dataclass(frozen=True)
@@ -18,7 +13,7 @@ class Persona:
     id: str
     name: str
     description: str
-    kind: PersonaKind
+    kind: ActorKind
     sub: str
     acr: str
     email: str = ""
@@ -40,7 +35,7 @@ PERSONAS: tuple[Persona, ...] = (
         id="erika",
         name="Erika Mustermann",
         description="Bürgerin mit BundID (substanziell)",
-        kind=PersonaKind.citizen,
+        kind=ActorKind.citizen,
         sub="demo-citizen-erika",
         acr="substantial",
         email="erika@example.org",
@@ -49,7 +44,7 @@ PERSONAS: tuple[Persona, ...] = (
         id="jonas",
         name="Jonas Fremd",
         description="Bürger mit Benutzername und Passwort (normal)",
-        kind=PersonaKind.citizen,
+        kind=ActorKind.citizen,
         sub="demo-citizen-jonas",
         acr="normal",
         email="jonas@example.org",
@@ -58,7 +53,7 @@ PERSONAS: tuple[Persona, ...] = (
         id="max",
         name="Max Beispiel",
         description="Mitarbeiter der Beispiel GmbH mit Mein Unternehmenskonto (substanziell)",
-        kind=PersonaKind.business,
+        kind=ActorKind.business,
         sub="demo-business-max",
         acr="substantial",
         email="max@beispiel-gmbh.example",
@@ -68,7 +63,7 @@ PERSONAS: tuple[Persona, ...] = (
         id="sabine",
         name="Sabine Sachbearbeiterin",
         description="Sachbearbeiterin der Demo-Stadt (substanziell)",
-        kind=PersonaKind.staff,
+        kind=ActorKind.staff,
         sub="demo-staff-sabine",
         acr="substantial",
         email="sabine@demo-stadt.example",
@@ -78,7 +73,7 @@ PERSONAS: tuple[Persona, ...] = (
         id="otto",
         name="Otto Anderamt",
         description="Sachbearbeiter des Demo-Kreises (substanziell)",
-        kind=PersonaKind.staff,
+        kind=ActorKind.staff,
         sub="demo-staff-otto",
         acr="substantial",
         email="otto@demo-kreis.example",
