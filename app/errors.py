@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from litestar import MediaType, Request, Response
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Scope
 
 from app.i18n import current_language, negotiate
-from app.identity.actor import LoginRequired
+from app.identity.actor import LoginRequired, current_actor
+from rooms import audit
 from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
 
 log = logging.getLogger("antragsraum")
@@ -68,9 +72,19 @@ def room_closed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
 
 
 def trust_too_low(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Explain, and offer a step-up login at the same provider asking for more."""
     assert isinstance(exc, TrustLevelTooLow)
+    provider = request.session.get("provider") if request.scope.get("session") else None
+    step_up = None
+    if provider:
+        query = urlencode({"acr": exc.required, "next": request.url.path})
+        step_up = f"/login/{quote(provider, safe='')}?{query}"
     return page(
-        request, 403, "errors/trust_level.html", level=TRUST_LABELS.get(exc.required, exc.required)
+        request,
+        403,
+        "errors/trust_level.html",
+        level=TRUST_LABELS.get(exc.required, exc.required),
+        step_up=step_up,
     )
 
 
@@ -101,6 +115,26 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     if _is_api(request):
         return problem(500, "Internal Server Error")
     return page(request, HTTP_500_INTERNAL_SERVER_ERROR, "errors/error.html", status=500)
+
+
+async def audit_refusals(exc: Exception, scope: Scope) -> None:
+    """After-exception hook: a logged-in actor refused by an access gate is audited.
+
+    Exception handlers are synchronous; this hook runs after them, outside any
+    transaction the refused action had opened (so the event is not rolled back).
+    """
+    if not isinstance(exc, NotFound | TrustLevelTooLow) or scope["type"] != ScopeType.HTTP:
+        return
+    actor = await current_actor(ASGIConnection(scope))
+    if actor is None:
+        return
+    reason = "trust_level" if isinstance(exc, TrustLevelTooLow) else "not_found"
+    await audit.record(
+        "access_denied",
+        actor=actor,
+        outcome="refused",
+        detail={"reason": reason, "method": scope.get("method", ""), "path": scope["path"]},
+    )
 
 
 exception_handlers: dict[type[Exception] | int, Any] = {

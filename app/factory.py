@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
 
     from app import health, i18n, live, security
     from app.api import api_router
-    from app.errors import exception_handlers
+    from app.errors import audit_refusals, exception_handlers
     from app.identity import identity_plugin_parts
     from app.web import web_handlers
 
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             ),
         ),
         exception_handlers=exception_handlers,
+        after_exception=[audit_refusals],
         debug=False,
         state=State({"settings": settings, "engine": engine, "secret": secret}),
         dependencies=identity.dependencies,

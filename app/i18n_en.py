@@ -135,4 +135,12 @@ EN: dict[str, str] = {
         "The redirect address is not registered for this application."
     ),
     "Diese Demo-Person gibt es nicht.": "This demo persona does not exist.",
+    (
+        "Ihre Behörde schützt diesen Antrag besonders. Melden Sie sich bitte noch einmal an, "
+        "zum Beispiel mit der Online-Ausweisfunktion Ihres Personalausweises."
+    ): (
+        "Your authority protects this application specially. Please log in again, for "
+        "example with the online ID function of your identity card."
+    ),
+    "Erneut anmelden": "Log in again",
 }

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from rooms.tables import Message
+from rooms.tables import AuditEvent, Message
 from tests import builders
 from tests.cast import ERIKA, JONAS
 from tests.login import csrf, login
@@ -50,6 +50,12 @@ async def test_missing_and_foreign_rooms_answer_the_same_404(http) -> None:
     assert garbage.status_code == 404
     assert missing.text == other.text
     assert "Fremder Antrag" not in other.text
+    refusals = (
+        await AuditEvent.select().where(AuditEvent.action == "access_denied").output(load_json=True)
+    )
+    assert len(refusals) == 2  # the malformed path never reached a gate
+    assert {r["detail"]["reason"] for r in refusals} == {"not_found"}
+    assert all(r["actor"] == ERIKA.pseudonym for r in refusals)
 
 
 async def test_reply_without_javascript_redirects_to_the_new_item(http) -> None:
