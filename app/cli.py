@@ -97,16 +97,43 @@ def authority() -> None:
     default="Stadt",
     show_default=True,
 )
-def authority_create(slug: str, name: str, kind: str) -> None:
+@click.option(
+    "--network",
+    "networks",
+    multiple=True,
+    help="A CIDR range its staff work from (repeat for several). None: no staff access.",
+)
+def authority_create(slug: str, name: str, kind: str, networks: tuple[str, ...]) -> None:
     """Create the authority SLUG called NAME."""
     from rooms.authorities import do_create_authority
 
     settings = _settings()
     try:
-        _run(settings, lambda: do_create_authority(slug, name, kind))
+        _run(settings, lambda: do_create_authority(slug, name, kind, list(networks)))
     except Invalid as exc:
         raise click.ClickException(f"cannot create authority: {exc}") from exc
     click.echo(f"Created authority {slug}.")
+
+
+@authority.command("networks")
+@click.argument("slug")
+@click.argument("networks", nargs=-1)
+def authority_networks(slug: str, networks: tuple[str, ...]) -> None:
+    """Set the CIDR ranges the staff of SLUG may work from (none: no staff access)."""
+    from rooms.authorities import do_set_allowed_networks, find_authority
+
+    settings = _settings()
+
+    async def work() -> list[str]:
+        if await find_authority(slug) is None:
+            raise click.ClickException(f"no authority {slug!r}")
+        return await do_set_allowed_networks(slug, list(networks))
+
+    try:
+        applied = _run(settings, work)
+    except Invalid as exc:
+        raise click.ClickException(f"not a CIDR range: {' '.join(networks)}") from exc
+    click.echo(f"Staff of {slug} may work from: {', '.join(applied) or 'nowhere'}.")
 
 
 @main.group()

@@ -17,6 +17,7 @@ from litestar.types import Scope
 
 from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor
+from app.identity.networks import StaffNetworkRefused
 from rooms import audit
 from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
 
@@ -88,6 +89,10 @@ def trust_too_low(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     )
 
 
+def network_refused(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return page(request, 403, "errors/network.html")
+
+
 def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, LoginRequired)
     target = "/login?next=" + quote(exc.next_path, safe="/")
@@ -143,6 +148,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     RoomClosed: room_closed,
     TrustLevelTooLow: trust_too_low,
     LoginRequired: login_required,
+    StaffNetworkRefused: network_refused,
     HTTPException: http_error,
     Exception: server_error,
 }

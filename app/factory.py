@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app.api import api_router
     from app.errors import audit_refusals, exception_handlers
     from app.identity import identity_plugin_parts
+    from app.identity.networks import StaffNetworkMiddleware
     from app.web import web_handlers
 
     identity = identity_plugin_parts(settings, secret)
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         middleware=[
             i18n.LanguageMiddleware(settings.app.language),
             *identity.middleware,
+            StaffNetworkMiddleware(),
             security.security_headers_middleware(settings),
         ],
         stores=identity.stores,

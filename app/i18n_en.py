@@ -143,4 +143,12 @@ EN: dict[str, str] = {
         "example with the online ID function of your identity card."
     ),
     "Erneut anmelden": "Log in again",
+    "Zugriff nur aus dem Netz Ihrer Behörde": "Access only from your authority's network",
+    (
+        "Mitarbeitende einer Behörde können Antragsräume nur aus den Netzen ihrer Behörde "
+        "öffnen. Bitte wenden Sie sich an die Administration Ihrer Behörde."
+    ): (
+        "Staff of an authority can open application rooms only from their authority's "
+        "networks. Please contact your authority's administrators."
+    ),
 }

@@ -15,6 +15,8 @@ DEMO_AUTHORITIES = [
     ("demo-stadt", "Stadt Musterstadt – Bürgeramt", "Stadt"),
     ("demo-kreis", "Landkreis Beispielkreis – Ordnungsamt", "Kreis"),
 ]
+# Demo staff work from this machine only.
+LOOPBACK = ["127.0.0.0/8", "::1/128"]
 
 DEMO_ROOMS = [
     NewRoom(
@@ -41,7 +43,7 @@ async def seed_demo(settings: Settings) -> None:
     """Idempotent: running it twice changes nothing."""
     for slug, name, kind in DEMO_AUTHORITIES:
         if await find_authority(slug) is None:
-            await do_create_authority(slug, name, kind)
+            await do_create_authority(slug, name, kind, allowed_networks=LOOPBACK)
     authority_id = await find_authority("demo-stadt")
     assert authority_id is not None
     # The seed acts as the authority's case store would, without minting a credential.

@@ -63,6 +63,8 @@ class Authority(Table):
     slug = Varchar(length=64, unique=True)
     name = Varchar(length=200)
     kind = Varchar(length=20, choices=AuthorityKind)
+    allowed_networks = JSON(default=[])
+    """CIDR ranges staff of this authority may work from; empty: nowhere."""
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -29,8 +29,21 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_migrate_authority_client_and_seed(tmp_path: Path) -> None:
     assert run(tmp_path, "migrate").returncode == 0
-    created = run(tmp_path, "authority", "create", "bezirk-mitte", "Bezirksamt Mitte")
+    created = run(
+        tmp_path,
+        "authority",
+        "create",
+        "bezirk-mitte",
+        "Bezirksamt Mitte",
+        "--network",
+        "10.1.0.0/16",
+    )
     assert created.returncode == 0, created.stderr
+    networks = run(tmp_path, "authority", "networks", "bezirk-mitte", "192.0.2.0/24", "::1")
+    assert networks.returncode == 0, networks.stderr
+    assert "192.0.2.0/24, ::1/128" in networks.stdout
+    bad = run(tmp_path, "authority", "networks", "bezirk-mitte", "not-a-network")
+    assert bad.returncode != 0 and "not-a-network" in bad.stderr
     again = run(tmp_path, "authority", "create", "bezirk-mitte", "Bezirksamt Mitte")
     assert again.returncode != 0
     assert "slug" in again.stderr
