@@ -60,6 +60,13 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True):
     realm: Literal["public", "staff"] = "public"
     subject_claim: str = "sub"
     scope: str = "openid profile email"
+    authority: str = ""
+    """For a staff provider: the slug of the one authority whose staff log in here."""
+    roles_claim: str = "roles"
+    role_map: dict[str, str] = msgspec.field(default_factory=dict)
+    """Claim value (e.g. a group) -> caseworker / team_lead / authority_admin."""
+    acr_map: dict[str, str] = msgspec.field(default_factory=dict)
+    """The provider's own acr values -> normal / substantial / high."""
 
 
 class IdentitySettings(msgspec.Struct, forbid_unknown_fields=True):

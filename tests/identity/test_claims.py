@@ -33,13 +33,48 @@ def test_trust_level_from_acr(acr: object, level: TrustLevel) -> None:
 BASE = {"iss": "https://idp.example", "sub": "s-1", "name": "Erika Mustermann"}
 
 
-def test_staff_realm_makes_staff() -> None:
-    claims = {**BASE, "authority": "demo-stadt", "roles": ["caseworker", 7]}
+def test_staff_realm_makes_staff_of_the_providers_authority() -> None:
+    claims = {**BASE, "authority": "another-authority", "roles": ["caseworker", 7]}
     actor = actor_from_claims(
-        claims, subject_claim="sub", staff_realm=True, trust_staff_claims=False
+        claims,
+        subject_claim="sub",
+        staff_realm=True,
+        trust_staff_claims=False,
+        authority="demo-stadt",
     )
     assert actor.kind is ActorKind.staff
     assert (actor.authority_slug, actor.roles) == ("demo-stadt", frozenset({"caseworker"}))
+
+
+def test_a_staff_provider_without_its_authority_is_refused() -> None:
+    with pytest.raises(ClaimsError, match="authority"):
+        actor_from_claims(
+            {**BASE, "authority": "demo-stadt"},
+            subject_claim="sub",
+            staff_realm=True,
+            trust_staff_claims=False,
+        )
+
+
+def test_groups_are_mapped_onto_roles_and_unmapped_ones_dropped() -> None:
+    claims = {**BASE, "groups": "sb-wohngeld it-admins leitung"}
+    actor = actor_from_claims(
+        claims,
+        subject_claim="sub",
+        staff_realm=True,
+        trust_staff_claims=False,
+        authority="demo-stadt",
+        roles_claim="groups",
+        role_map={"sb-wohngeld": "caseworker", "leitung": "team_lead"},
+    )
+    assert actor.roles == frozenset({"caseworker", "team_lead"})
+
+
+def test_a_providers_own_acr_values_map_onto_trust_levels() -> None:
+    acr_map = {"urn:broker:loa:eid": "high", "urn:broker:loa:password": "normal"}
+    assert trust_level_from_acr("urn:broker:loa:eid", acr_map) is TrustLevel.high
+    assert trust_level_from_acr("urn:broker:loa:password", acr_map) is TrustLevel.normal
+    assert trust_level_from_acr("substantial", acr_map) is TrustLevel.substantial
 
 
 def test_public_provider_cannot_grant_staff() -> None:
