@@ -23,11 +23,15 @@ run: $(VENV)/.synced
 	$(BIN)/antragsraum serve
 
 ## test: the whole fast suite (SQLite and PostgreSQL, websocket, browser)
-test: $(VENV)/.synced browser tests/browser/node_modules
+test: $(VENV)/.synced browser tests/browser/node_modules tests/identity/oidc_provider/node_modules
 	$(BIN)/pytest
 
 tests/browser/node_modules: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
+
+tests/identity/oidc_provider/node_modules: tests/identity/oidc_provider/package-lock.json
+	npm ci --prefix tests/identity/oidc_provider --no-audit --no-fund --silent
 	touch $@
 
 ## check: lint, types, tests

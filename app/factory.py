@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         cookie_name="antragsraum_csrf",
         cookie_secure=settings.sessions.cookie_secure,
         cookie_samesite="lax",
-        exclude=["/api/", "/dev-idp/token", "/healthz", "/readyz"],
+        exclude=["/api/", "/dev-idp/token", "/auth/backchannel-logout", "/healthz", "/readyz"],
     )
     app = Litestar(
         route_handlers=[

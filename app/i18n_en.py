@@ -151,4 +151,14 @@ EN: dict[str, str] = {
         "Staff of an authority can open application rooms only from their authority's "
         "networks. Please contact your authority's administrators."
     ),
+    "Die Abmeldeanfrage nennt keine gültige Anmeldung bei diesem Dienst.": (
+        "The logout request does not name a valid login at this service."
+    ),
+    "Die Rücksprungadresse nach der Abmeldung ist für diese Anwendung nicht registriert.": (
+        "The return address after logout is not registered for this application."
+    ),
+    "Abgemeldet": "Logged out",
+    "Sie sind beim Entwicklungs-Anmeldedienst abgemeldet.": (
+        "You are logged out of the development login service."
+    ),
 }

@@ -9,6 +9,7 @@ sequence number it has (``?after=N``) and gets exactly the items after it.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -19,6 +20,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
 from app.identity.actor import current_actor
+from app.identity.logout import is_session_end, session_alive, session_channels
 from app.publish import publish
 from app.settings import Settings
 from rooms.access import access_room
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 # Close codes (4000-4999 are the application's own).
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_SESSION_ENDED = 4401
 
 
 def make_channels(settings: Settings) -> ChannelsPlugin:
@@ -100,22 +103,47 @@ async def live_socket(socket: WebSocket[Any, Any, Any], room_id: FromPath[str]) 
         # Subscribe before reading the backlog: nothing published in between is lost,
         # and the high mark drops what was already sent.
         async with (
-            channels.start_subscription([channel_for(access.room.id)]) as subscriber,
+            channels.start_subscription(
+                [channel_for(access.room.id), *session_channels(socket)]
+            ) as subscriber,
             anyio.create_task_group() as tasks,
         ):
             tasks.start_soon(_until_disconnect, socket, tasks.cancel_scope)
-            after = await _send_after(socket, actor, room_id, after)
-            async for raw in subscriber.iter_events():
-                nudge = decode(raw)
-                if nudge.kind == "item" and nudge.seq > after:
-                    after = await _send_after(socket, actor, room_id, after)
-                elif nudge.kind == "read":
-                    await _send_read_markers(socket, actor, room_id, nudge.side, nudge.seqs)
-    except DomainError:
-        # Access ended (removed, or the room vanished): stop at once.
+            if not await session_alive(socket):  # ended just before the subscription
+                await _close_ended_session(socket, tasks.cancel_scope)
+                return
+            await _stream(socket, actor, room_id, after, subscriber.iter_events())
+            await _close_ended_session(socket, tasks.cancel_scope)
+    # The task group wraps what escapes it in an ExceptionGroup.
+    except* DomainError:
+        # Access ended (removed, or the room closed to them): stop at once.
         await socket.close(code=CLOSE_NOT_FOUND, reason="not found")
-    except WebSocketDisconnect:
+    except* WebSocketDisconnect:
         pass
+
+
+async def _stream(
+    socket: WebSocket[Any, Any, Any],
+    actor: Actor,
+    room_id: str,
+    after: int,
+    events: AsyncIterator[bytes],
+) -> None:
+    """Send the backlog, then what each nudge announces; return when the session ends."""
+    after = await _send_after(socket, actor, room_id, after)
+    async for raw in events:
+        if is_session_end(raw):  # logout or back-channel logout
+            return
+        nudge = decode(raw)
+        if nudge.kind == "item" and nudge.seq > after:
+            after = await _send_after(socket, actor, room_id, after)
+        elif nudge.kind == "read":
+            await _send_read_markers(socket, actor, room_id, nudge.side, nudge.seqs)
+
+
+async def _close_ended_session(socket: WebSocket[Any, Any, Any], scope: anyio.CancelScope) -> None:
+    await socket.close(code=CLOSE_SESSION_ENDED, reason="session ended")
+    scope.cancel()  # stops waiting for the client's goodbye
 
 
 async def _until_disconnect(socket: WebSocket[Any, Any, Any], scope: anyio.CancelScope) -> None:

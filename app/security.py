@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
+
+def content_security_policy(form_targets: list[str]) -> str:
+    """The page policy. ``form_targets``: origins a form POST may redirect to.
+
+    Browsers apply form-action to the redirects after a form submission, and logout
+    (a POST) redirects to the identity provider's end-session endpoint.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            " ".join(["form-action 'self'", *form_targets]),
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class SecurityHeaders(ASGIMiddleware):
     scopes = ("http",)  # type: ignore[assignment]
 
-    def __init__(self, hsts: bool) -> None:
+    def __init__(self, hsts: bool, csp: str) -> None:
         self.headers = {
-            "content-security-policy": CSP,
+            "content-security-policy": csp,
             "x-content-type-options": "nosniff",
             "referrer-policy": "same-origin",
             "x-frame-options": "DENY",
@@ -52,4 +66,5 @@ class SecurityHeaders(ASGIMiddleware):
 
 
 def security_headers_middleware(settings: Settings) -> SecurityHeaders:
-    return SecurityHeaders(hsts=settings.production)
+    providers = sorted({_origin(p.issuer) for p in settings.identity.providers})
+    return SecurityHeaders(hsts=settings.production, csp=content_security_policy(providers))

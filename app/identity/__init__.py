@@ -63,6 +63,10 @@ def _providers(settings: Settings, secret: str, base_url: str) -> list[Provider]
             realm=p.realm,
             subject_claim=p.subject_claim,
             scope=p.scope,
+            authority=p.authority,
+            roles_claim=p.roles_claim,
+            role_map=p.role_map,
+            acr_map=p.acr_map,
         )
         for p in settings.identity.providers
     ]
@@ -89,6 +93,7 @@ def identity_plugin_parts(settings: Settings, secret: str) -> IdentityParts:
             issuer=f"{base_url}{DEV_IDP_PATH}",
             client_secret=dev_client_secret(secret),
             redirect_uri=relying_party.redirect_uri,
+            post_logout_redirect_uri=relying_party.post_logout_redirect_uri,
         )
         handlers.append(dev_idp_router(dev_idp))
     return IdentityParts(

@@ -2,7 +2,9 @@
 
 Authorization code flow only, PKCE S256 required, one registered client (the app
 itself). Demo personas stand in for BundID, Mein Unternehmenskonto and a staff IdP.
-Keys and codes live in memory. Never enabled in production (settings refuse it).
+RP-Initiated Logout at ``/dev-idp/logout``; ``DevIdentityProvider.make_logout_token``
+makes back-channel logout tokens for tests and demos. Keys and codes live in memory.
+Never enabled in production (settings refuse it).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from urllib.parse import unquote_plus, urlencode
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
-from litestar import Request, Response, Router, get, post
+from litestar import Litestar, Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
+from litestar.routes import HTTPRoute
 
 from app.identity import texts
 from app.identity.claims import trust_level_from_acr
@@ -33,6 +37,7 @@ DEV_IDP_PATH = "/dev-idp"
 DEV_CLIENT_ID = "antragsraum-dev"
 CODE_LIFETIME = 60
 TOKEN_LIFETIME = 300
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 AUTHORIZE_PARAMS = (
     "client_id",
     "redirect_uri",
@@ -99,10 +104,18 @@ class IssuedCode:
 
 
 class DevIdentityProvider:
-    def __init__(self, *, issuer: str, client_secret: str, redirect_uri: str) -> None:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_secret: str,
+        redirect_uri: str,
+        post_logout_redirect_uri: str | None = None,
+    ) -> None:
         self.issuer = issuer
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
+        self.post_logout_redirect_uri = post_logout_redirect_uri
         self.key = RSAKey.generate_key(2048, {"use": "sig", "alg": "RS256"}, auto_kid=True)
         self._codes: dict[str, IssuedCode] = {}
 
@@ -112,6 +125,9 @@ class DevIdentityProvider:
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
             "jwks_uri": f"{self.issuer}/jwks",
+            "end_session_endpoint": f"{self.issuer}/logout",
+            "backchannel_logout_supported": True,
+            "backchannel_logout_session_supported": True,
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["public"],
@@ -201,6 +217,57 @@ class DevIdentityProvider:
             "id_token": self._id_token(issued),
         }
 
+    def check_logout(self, query: Mapping[str, str]) -> str | None:
+        """Validate an RP-initiated logout; return where to send the browser (None: stay).
+
+        The ID token hint must be one this IdP issued to the registered client; it may
+        have expired (OpenID RP-Initiated Logout 1.0, 2). The return address must be the
+        registered one. Raises :class:`AuthorizeRefused`.
+        """
+        hint = query.get("id_token_hint", "")
+        try:
+            claims = jwt.decode(hint, self.key, algorithms=["RS256"]).claims
+        except (JoseError, ValueError, TypeError) as exc:
+            raise AuthorizeRefused("id_token_hint") from exc
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if claims.get("iss") != self.issuer or DEV_CLIENT_ID not in audiences:
+            raise AuthorizeRefused("id_token_hint")
+        if query.get("client_id", DEV_CLIENT_ID) != DEV_CLIENT_ID:
+            raise AuthorizeRefused("client")
+        target = query.get("post_logout_redirect_uri")
+        if not target:
+            return None
+        if target != self.post_logout_redirect_uri:
+            raise AuthorizeRefused("post_logout_redirect_uri")
+        state = query.get("state")
+        return f"{target}?{urlencode({'state': state})}" if state else target
+
+    def make_logout_token(
+        self, sub: str | None = None, sid: str | None = None, **changes: Any
+    ) -> str:
+        """A back-channel logout token for the registered client, signed by this IdP.
+
+        ``changes`` override claims (``None`` removes one): for tests of refusals.
+        """
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": DEV_CLIENT_ID,
+            "iat": now,
+            "exp": now + 120,
+            "jti": secrets.token_urlsafe(16),
+            "events": {BACKCHANNEL_EVENT: {}},
+        }
+        if sub is not None:
+            claims["sub"] = sub
+        if sid is not None:
+            claims["sid"] = sid
+        claims.update(changes)
+        claims = {name: value for name, value in claims.items() if value is not None}
+        header = {"alg": "RS256", "kid": self.key.kid, "typ": "logout+jwt"}
+        return jwt.encode(header, claims, self.key)
+
     def _id_token(self, issued: IssuedCode) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
@@ -279,6 +346,23 @@ async def authorize_choose(
     return Redirect(auth_request.redirect(code=code), status_code=303)
 
 
+@get("/logout", sync_to_thread=False)
+def end_session(
+    request: Request[Any, Any, Any], dev_idp: NamedDependency[DevIdentityProvider]
+) -> Template | Redirect:
+    """RP-Initiated Logout. This IdP keeps no login sessions: nothing to end but the visit."""
+    try:
+        target = dev_idp.check_logout(request.query_params)
+    except AuthorizeRefused as exc:
+        return _refused(exc.reason)
+    if target is not None:
+        return Redirect(target, status_code=303)
+    return Template(
+        "identity/dev_idp_logged_out.html",
+        context={"title": texts.DEV_IDP_LOGGED_OUT_TITLE, "message": texts.DEV_IDP_LOGGED_OUT},
+    )
+
+
 @post("/token", status_code=200)
 async def token(
     request: Request[Any, Any, Any], dev_idp: NamedDependency[DevIdentityProvider]
@@ -295,7 +379,19 @@ async def token(
 def dev_idp_router(dev_idp: DevIdentityProvider) -> Router:
     return Router(
         path=DEV_IDP_PATH,
-        route_handlers=[discovery, jwks, authorize_page, authorize_choose, token],
+        route_handlers=[discovery, jwks, authorize_page, authorize_choose, end_session, token],
         dependencies={"dev_idp": Provide(lambda: dev_idp, sync_to_thread=False)},
         include_in_schema=False,
+        opt={"dev_idp": dev_idp},
     )
+
+
+def dev_identity_provider(app: Litestar) -> DevIdentityProvider | None:
+    """The development IdP mounted in ``app``, if any (tests use it to send logouts)."""
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path == f"{DEV_IDP_PATH}/jwks":
+            for handler in route.route_handlers:
+                found = handler.opt.get("dev_idp")
+                if isinstance(found, DevIdentityProvider):
+                    return found
+    return None

@@ -3,15 +3,20 @@
 Authlib's async httpx client speaks OAuth 2.0 to the provider; joserfc validates the
 ID token (signature against the provider's JWKS, iss, aud, azp, exp, iat, nonce).
 The built-in development IdP is reached in-process through ``httpx.ASGITransport``.
+The same keys verify back-channel logout tokens (see ``app.identity.logout``).
 """
 
 from __future__ import annotations
 
+import base64
 import secrets
+import time
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, cast
+from urllib.parse import quote, urlencode
 
 import httpx
 from authlib.integrations.base_client import OAuthError
@@ -28,6 +33,8 @@ from litestar.types import ASGIApp
 
 HTTP_TIMEOUT = 10.0
 CLOCK_LEEWAY = 60
+KEY_REFRESH_INTERVAL = 30
+"""Seconds between JWKS refetches prompted by an unknown ``kid`` (no refetch storms)."""
 SAFE_ALGORITHMS = ("RS256", "PS256", "ES256", "RS384", "PS384", "ES384", "RS512", "PS512", "EdDSA")
 
 
@@ -43,6 +50,11 @@ class Provider:
     scope: str = "openid profile email"
     built_in: bool = False
     """The development IdP inside this app: reached without a network hop."""
+    authority: str = ""
+    """For a staff provider: the authority whose staff log in here."""
+    roles_claim: str = "roles"
+    role_map: Mapping[str, str] = field(default_factory=dict)
+    acr_map: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,16 @@ class ProviderMetadata:
     jwks_uri: str
     algorithms: tuple[str, ...]
     token_auth_method: str
+    userinfo_endpoint: str | None = None
+    end_session_endpoint: str | None = None
+    """RP-Initiated Logout 1.0, when the provider offers it."""
+
+
+@dataclass(frozen=True)
+class VerifiedLogin:
+    claims: dict[str, Any]
+    id_token: str
+    """The raw ID token: sent back as ``id_token_hint`` at logout."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,10 @@ class LoginStart:
 
 class ProviderUnavailable(Exception):
     """The provider could not be reached or answered nonsense."""
+
+
+class SignatureInvalid(Exception):
+    """A token's signature does not verify with the provider's keys."""
 
 
 class LoginFailed(Exception):
@@ -118,6 +144,17 @@ def validate_id_token(
     return claims
 
 
+def _client_secret_basic(client: Any, method: str, uri: str, headers: Any, body: Any) -> Any:
+    """HTTP Basic client authentication with RFC 6749 2.3.1's form encoding of id and secret.
+
+    Authlib's own leaves them unencoded; providers that decode them (node-oidc-provider,
+    Keycloak, ...) then refuse any secret with ``%``, ``+``, ``:`` or the like.
+    """
+    text = f"{quote(client.client_id, safe='')}:{quote(client.client_secret, safe='')}"
+    headers["Authorization"] = "Basic " + base64.b64encode(text.encode()).decode("ascii")
+    return uri, headers, body
+
+
 def _json_object(response: httpx.Response) -> dict[str, Any]:
     if response.status_code != 200:
         raise ProviderUnavailable(f"{response.request.url}: HTTP {response.status_code}")
@@ -136,6 +173,7 @@ def _parse_metadata(provider: Provider, data: dict[str, Any]) -> ProviderMetadat
     offered = data.get("id_token_signing_alg_values_supported") or ["RS256"]
     methods = data.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     basic = "client_secret_basic" in methods
+    end_session = data.get("end_session_endpoint")
     try:
         return ProviderMetadata(
             authorization_endpoint=str(data["authorization_endpoint"]),
@@ -143,6 +181,8 @@ def _parse_metadata(provider: Provider, data: dict[str, Any]) -> ProviderMetadat
             jwks_uri=str(data["jwks_uri"]),
             algorithms=tuple(a for a in SAFE_ALGORITHMS if a in offered),
             token_auth_method="client_secret_basic" if basic else "client_secret_post",
+            userinfo_endpoint=str(data.get("userinfo_endpoint") or "") or None,
+            end_session_endpoint=end_session if isinstance(end_session, str) else None,
         )
     except KeyError as exc:
         raise ProviderUnavailable(f"discovery of {provider.id}: {exc} missing") from exc
@@ -155,8 +195,10 @@ class RelyingParty:
         self.providers = {provider.id: provider for provider in providers}
         self.base_url = base_url
         self.redirect_uri = f"{base_url}/auth/callback"
+        self.post_logout_redirect_uri = f"{base_url}/"
         self._metadata: dict[str, ProviderMetadata] = {}
         self._keys: dict[str, KeySet] = {}
+        self._keys_fetched_at: dict[str, float] = {}
 
     def _client(
         self, provider: Provider, app: ASGIApp, metadata: ProviderMetadata | None = None
@@ -165,7 +207,7 @@ class RelyingParty:
         if provider.built_in:
             transport = httpx.ASGITransport(app=cast("Any", app))  # any ASGI app will do
             options |= {"transport": transport, "base_url": self.base_url}
-        return AsyncOAuth2Client(
+        client = AsyncOAuth2Client(
             client_id=provider.client_id,
             client_secret=provider.client_secret,
             token_endpoint_auth_method=metadata.token_auth_method if metadata else None,
@@ -174,6 +216,8 @@ class RelyingParty:
             code_challenge_method="S256",
             **options,
         )
+        client.register_client_auth_method(("client_secret_basic", _client_secret_basic))
+        return client
 
     async def _get_json(self, client: AsyncOAuth2Client, url: str) -> dict[str, Any]:
         try:
@@ -198,7 +242,52 @@ class RelyingParty:
         except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise ProviderUnavailable(f"JWKS of {provider.id} unusable") from exc
         self._keys[provider.id] = keys
+        self._keys_fetched_at[provider.id] = time.monotonic()
         return keys
+
+    def _may_refetch_keys(self, provider: Provider) -> bool:
+        fetched_at = self._keys_fetched_at.get(provider.id)
+        return fetched_at is None or time.monotonic() - fetched_at >= KEY_REFRESH_INTERVAL
+
+    async def verify_signature(
+        self, provider: Provider, app: ASGIApp, token: str
+    ) -> dict[str, Any]:
+        """The claims of a JWT signed by ``provider`` (signature checked, claims not).
+
+        Raises :class:`SignatureInvalid` or :class:`ProviderUnavailable`.
+        """
+        metadata = await self.metadata(provider, app)
+        async with self._client(provider, app, metadata) as client:
+            keys = self._keys.get(provider.id) or await self._fetch_keys(provider, client)
+            for attempt in range(2):
+                try:
+                    decoded = jwt.decode(token, keys, algorithms=list(metadata.algorithms))
+                except InvalidKeyIdError as exc:
+                    if attempt or not self._may_refetch_keys(provider):
+                        raise SignatureInvalid("unknown key") from exc
+                    keys = await self._fetch_keys(provider, client)  # rotated keys?
+                    continue
+                except (JoseError, ValueError, TypeError, KeyError) as exc:
+                    raise SignatureInvalid(str(exc)) from exc
+                if not isinstance(decoded.claims, dict):
+                    raise SignatureInvalid("claims")
+                return dict(decoded.claims)
+        raise SignatureInvalid("unknown key")  # not reached: the loop returns or raises
+
+    async def end_session_url(self, provider: Provider, app: ASGIApp, id_token: str) -> str | None:
+        """Where to send the browser to log out at the provider too (None: nowhere)."""
+        metadata = await self.metadata(provider, app)
+        endpoint = metadata.end_session_endpoint
+        if not endpoint:
+            return None
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "post_logout_redirect_uri": self.post_logout_redirect_uri,
+                "client_id": provider.client_id,
+            }
+        )
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
     async def start_login(
         self, provider: Provider, app: ASGIApp, *, acr_values: str | None = None
@@ -217,10 +306,33 @@ class RelyingParty:
             )
         return LoginStart(url=url, state=state, nonce=nonce, code_verifier=code_verifier)
 
+    async def _userinfo(
+        self,
+        client: AsyncOAuth2Client,
+        metadata: ProviderMetadata,
+        token: dict[str, Any],
+        claims: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Add the UserInfo claims to the ID token's (OpenID Connect Core 5.3, 5.4).
+
+        In the code flow a provider may return the claims of the ``profile`` and ``email``
+        scopes from its UserInfo endpoint only. The ID token's own claims take precedence.
+        """
+        if metadata.userinfo_endpoint is None or not token.get("access_token"):
+            return claims
+        try:
+            response = await client.request("GET", metadata.userinfo_endpoint)
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(f"{metadata.userinfo_endpoint}: {exc!r}") from exc
+        userinfo = _json_object(response)
+        if userinfo.get("sub") != claims["sub"]:  # 5.3.4: must be the ID token's subject
+            raise LoginFailed("claims")
+        return {**userinfo, **claims}
+
     async def finish_login(
         self, provider: Provider, app: ASGIApp, *, code: str, nonce: str, code_verifier: str
-    ) -> dict[str, Any]:
-        """Exchange the code and return the ID token's validated claims."""
+    ) -> VerifiedLogin:
+        """Exchange the code; return the ID token and its validated claims plus UserInfo's."""
         metadata = await self.metadata(provider, app)
         async with self._client(provider, app, metadata) as client:
             try:
@@ -247,10 +359,12 @@ class RelyingParty:
             )
             keys = self._keys.get(provider.id) or await self._fetch_keys(provider, client)
             try:
-                return validate(keys)
+                claims = validate(keys)
             except InvalidKeyIdError:
                 keys = await self._fetch_keys(provider, client)  # the provider rotated its keys
-            try:
-                return validate(keys)
-            except InvalidKeyIdError as exc:
-                raise LoginFailed("signature") from exc
+                try:
+                    claims = validate(keys)
+                except InvalidKeyIdError as exc:
+                    raise LoginFailed("signature") from exc
+            claims = await self._userinfo(client, metadata, token, claims)
+            return VerifiedLogin(claims=claims, id_token=id_token)

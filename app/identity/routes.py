@@ -1,4 +1,4 @@
-"""Login, callback and logout pages."""
+"""Login, callback and logout pages; the back-channel logout endpoint."""
 
 from __future__ import annotations
 
@@ -11,9 +11,22 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from app.identity import texts
-from app.identity.actor import current_actor, login_session
+from app.identity.actor import PROVIDER_KEY, current_actor, login_session
 from app.identity.claims import ClaimsError, actor_from_claims
-from app.identity.oidc import LoginFailed, Provider, ProviderUnavailable, RelyingParty
+from app.identity.logout import (
+    announce_session_end,
+    backchannel_logout,
+    login_record,
+    provider_logout_url,
+)
+from app.identity.oidc import (
+    LoginFailed,
+    Provider,
+    ProviderUnavailable,
+    RelyingParty,
+    VerifiedLogin,
+)
+from app.identity.sessions import session_id_of
 from rooms import audit
 from rooms.actors import Actor
 
@@ -93,7 +106,7 @@ async def login_start(
 
 async def _complete(
     request: Request[Any, Any, Any], relying_party: RelyingParty, flow: dict[str, Any] | None
-) -> tuple[Provider, Actor, str | None]:
+) -> tuple[Provider, Actor, VerifiedLogin, str | None]:
     provider = relying_party.providers.get(flow["provider"]) if flow else None
     state = request.query_params.get("state", "")
     if flow is None or provider is None or not state:
@@ -105,19 +118,23 @@ async def _complete(
     code = request.query_params.get("code")
     if not code:
         raise LoginFailed("code")
-    claims = await relying_party.finish_login(
+    verified = await relying_party.finish_login(
         provider, request.app, code=code, nonce=flow["nonce"], code_verifier=flow["code_verifier"]
     )
     try:
         actor = actor_from_claims(
-            claims,
+            verified.claims,
             subject_claim=provider.subject_claim,
             staff_realm=provider.realm == "staff",
             trust_staff_claims=provider.built_in,
+            authority=provider.authority or None,
+            roles_claim=provider.roles_claim,
+            role_map=provider.role_map,
+            acr_map=provider.acr_map,
         )
     except ClaimsError as exc:
         raise LoginFailed("claims") from exc
-    return provider, actor, flow["next"]
+    return provider, actor, verified, flow["next"]
 
 
 @get("/auth/callback", name="identity:callback")
@@ -128,7 +145,7 @@ async def callback(
     flow = stored if isinstance(stored, dict) else None
     provider_id = flow.get("provider") if flow else None
     try:
-        provider, actor, next_path = await _complete(request, relying_party, flow)
+        provider, actor, verified, next_path = await _complete(request, relying_party, flow)
     except LoginFailed as exc:
         detail = {"provider": provider_id, "reason": exc.reason}
         await audit.record("login", actor=None, outcome="failed", detail=detail)
@@ -138,24 +155,35 @@ async def callback(
         detail = {"provider": provider_id, "reason": "unavailable"}
         await audit.record("login", actor=None, outcome="failed", detail=detail)
         return await _unavailable(request)
-    request.set_session(login_session(actor, provider.id))
+    session = login_session(actor, provider.id)
+    session |= login_record(provider.issuer, verified.claims, verified.id_token)
+    request.set_session(session)
     await audit.record("login", actor=actor, detail={"provider": provider.id})
     return Redirect(next_path or _landing(actor), status_code=303)
 
 
 @post("/logout", name="identity:logout")
-async def logout(request: Request[Any, Any, Any]) -> Redirect:
+async def logout(
+    request: Request[Any, Any, Any], relying_party: NamedDependency[RelyingParty]
+) -> Redirect:
+    """End the session here, then at the provider (RP-Initiated Logout) if it offers that."""
     actor = await current_actor(request)
     if actor is not None:
         await audit.record("logout", actor=actor)
+    session = dict(request.session)
+    if session_id := session_id_of(request):
+        announce_session_end(request.app, [session_id])
     request.clear_session()
-    return Redirect("/", status_code=303)
+    target = await provider_logout_url(
+        relying_party, request.app, session, session.get(PROVIDER_KEY)
+    )
+    return Redirect(target or "/", status_code=303)
 
 
 def identity_router(relying_party: RelyingParty) -> Router:
     return Router(
         path="/",
-        route_handlers=[login_page, login_start, callback, logout],
+        route_handlers=[login_page, login_start, callback, logout, backchannel_logout],
         dependencies={"relying_party": Provide(lambda: relying_party, sync_to_thread=False)},
         include_in_schema=False,
     )

@@ -7,15 +7,25 @@ stores whatever id a client presents. This backend:
   fixation defence) or the presented id is unknown or expired, and deletes the old one;
 - stores nothing and sets no cookie for an empty session (anonymous visitors);
 - treats a session idle longer than the idle timeout, or older than the absolute
-  timeout since login, as gone: deleted from the store and loaded as empty.
+  timeout since login, as gone: deleted from the store and loaded as empty;
+- never writes back a session that ended (was deleted) while a request was in flight;
+- records each new id of a session holding ``INDEX_KEY`` in the store's index entries
+  named there, so that a back-channel logout can find every session of a user.
+
+The store cannot be searched, so the index lives in the same store: an index entry
+(``index:<sha256>``) holds a JSON list of session ids and lives as long as a session may.
+Only keys shaped like generated session ids are ever loaded as sessions.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
@@ -39,12 +49,49 @@ ROTATE_KEY = "_rotate"
 """Set to ``True`` in a session to have it stored under a new id."""
 LOGIN_AT_KEY = "_login_at"
 SEEN_AT_KEY = "_seen_at"
+INDEX_KEY = "_index"
+"""The index entries (see :func:`index_key`) that list this session's id."""
 _KNOWN_ID = "antragsraum.session_id"
 """Scope-state key: the id of the session loaded for this connection, if any."""
+_SESSION_ID = re.compile(r"[0-9a-f]{16,128}")
 
 
 def now() -> int:
     return int(time.time())
+
+
+def index_key(*parts: str) -> str:
+    """The store key of the index entry for ``parts`` (e.g. issuer, "sid", sid)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"index:{digest}"
+
+
+def session_id_of(connection: Connection) -> str | None:
+    """The id of the stored session this connection presented, if any."""
+    known: str | None = connection.scope.get("state", {}).get(_KNOWN_ID)
+    return known
+
+
+async def read_index(store: Store, key: str) -> list[str]:
+    raw = await store.get(key)
+    if raw is None:
+        return []
+    try:
+        ids = msgspec.json.decode(raw, type=list[str])
+    except msgspec.DecodeError:
+        return []
+    return [i for i in ids if _SESSION_ID.fullmatch(i)]
+
+
+async def add_to_index(store: Store, keys: list[str], session_id: str, lifetime: int) -> None:
+    """Record ``session_id`` under each index entry, dropping ids of ended sessions.
+
+    Read-modify-write: two logins of one user in the same instant may lose one entry;
+    its session then ends only by its own logout or timeout.
+    """
+    for key in keys:
+        ids = [i for i in await read_index(store, key) if i != session_id and await store.exists(i)]
+        await store.set(key, msgspec.json.encode([*ids, session_id]), expires_in=lifetime)
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -52,14 +99,14 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
     async def load_from_connection(self, connection: Connection) -> dict[str, Any]:
         session_id = connection.cookies.get(self.config.key)
-        if not session_id:
-            return {}
+        if not session_id or not _SESSION_ID.fullmatch(session_id):
+            return {}  # never look up an index entry or other non-session key
         store = self.config.get_store_from_app(connection.scope["app"])
         raw = await self.get(session_id, store=store)
         if raw is None:
             return {}
         data = self.deserialize_data(raw)
-        if self.config.is_expired(data, now()):
+        if not isinstance(data, dict) or self.config.is_expired(data, now()):
             await self.delete(session_id, store=store)
             return {}
         connection.scope.setdefault("state", {})[_KNOWN_ID] = session_id
@@ -69,8 +116,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     def get_session_id(self, connection: Connection) -> str | None:  # type: ignore[override]
         # The abstract base allows None ("no session yet"); Litestar's server-side
         # backend narrowed it to always invent an id, which this backend must not do.
-        known: str | None = connection.scope.get("state", {}).get(_KNOWN_ID)
-        return known
+        return session_id_of(connection)
 
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: Connection
@@ -83,7 +129,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         )
         session = scope_session if isinstance(scope_session, dict) else {}  # Empty: cleared
         rotate = bool(session.pop(ROTATE_KEY, False))
-        if not session:
+        # A session that ended while this request ran (a logout elsewhere, a
+        # back-channel logout) is not written back: that would revive it.
+        ended = bool(known_id and session and not rotate and not await store.exists(known_id))
+        if not session or ended:
             if known_id:
                 await self.delete(known_id, store=store)
             if connection.cookies.get(self.config.key):
@@ -96,6 +145,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         session[SEEN_AT_KEY] = now()
         data = self.serialize_data(session, connection.scope)
         await self.set(session_id=session_id, data=data, store=store)
+        index = session.get(INDEX_KEY)
+        if session_id != known_id and isinstance(index, list) and index:
+            lifetime = self.config.absolute_timeout
+            await add_to_index(store, [str(k) for k in index], session_id, lifetime)
         cookie = Cookie(value=session_id, key=self.config.key, **cookie_params)
         headers.add("Set-Cookie", cookie.to_header(header=""))
 

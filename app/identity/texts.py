@@ -33,4 +33,11 @@ DEV_IDP_REFUSED: dict[str, str] = {
     "client": "Die anfragende Anwendung ist nicht registriert.",
     "redirect_uri": "Die Rücksprungadresse ist für diese Anwendung nicht registriert.",
     "persona": "Diese Demo-Person gibt es nicht.",
+    "id_token_hint": "Die Abmeldeanfrage nennt keine gültige Anmeldung bei diesem Dienst.",
+    "post_logout_redirect_uri": (
+        "Die Rücksprungadresse nach der Abmeldung ist für diese Anwendung nicht registriert."
+    ),
 }
+
+DEV_IDP_LOGGED_OUT_TITLE = "Abgemeldet"
+DEV_IDP_LOGGED_OUT = "Sie sind beim Entwicklungs-Anmeldedienst abgemeldet."

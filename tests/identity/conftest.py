@@ -20,6 +20,7 @@ from app.settings import (
     SessionSettings,
     Settings,
 )
+from tests import builders
 from tests.identity.rogue_idp import CLIENT_ID, CLIENT_SECRET, RogueIdp, RogueServer
 from tests.login import hidden_inputs
 from tests.servers import free_port, running
@@ -45,7 +46,12 @@ def rogue(rogue_server: RogueIdp) -> Iterator[RogueIdp]:
 async def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("identity-db") / "test.sqlite3"
     url = f"sqlite:///{path}"
-    await db.migrate(db.make_engine(url))
+    engine = db.make_engine(url)
+    await db.migrate(engine)
+    # The personas' authorities, so that staff logins are admitted (from loopback).
+    db.bind_engine(engine)
+    await builders.authority("demo-stadt")
+    await builders.authority("demo-kreis")
     return url
 
 

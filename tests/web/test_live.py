@@ -157,3 +157,23 @@ async def test_nudges_travel_through_redis_between_instances(database, tmp_path)
             await post(sabine, result.room.id, "Über Redis.")
             frame = str(await asyncio.wait_for(socket.recv(), 5))
             assert "Über Redis." in frame
+
+
+async def test_a_removed_participants_socket_stops_at_once(server, people) -> None:
+    from websockets.exceptions import ConnectionClosedError
+
+    from rooms.tables import Participant
+
+    erika, sabine = people
+    result = await builders.room(ERIKA)
+    await sabine.get(f"/rooms/{result.room.id}")
+    async with await open_socket(server, erika, result.room.id, after=1) as socket:
+        await Participant.update({Participant.revoked_at: result.room.created_at}).where(
+            (Participant.room == result.room.id) & (Participant.role == "applicant")
+        )
+        await post(sabine, result.room.id, "Nicht mehr für Erika.")
+        with pytest.raises(ConnectionClosedError) as closed:
+            async with asyncio.timeout(1):
+                frame = str(await socket.recv())
+                pytest.fail(f"a removed participant received: {frame}")
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404

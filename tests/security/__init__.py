@@ -1,0 +1,1 @@
+"""Security properties proven against the running application."""
