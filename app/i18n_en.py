@@ -161,4 +161,31 @@ EN: dict[str, str] = {
     "Sie sind beim Entwicklungs-Anmeldedienst abgemeldet.": (
         "You are logged out of the development login service."
     ),
+    "für": "for",
+    "Beteiligte": "Participants",
+    "Vertretung": "Representative",
+    "Sachbearbeitung": "Caseworker",
+    "Vertretung entfernen": "Remove representative",
+    "Entfernen": "Remove",
+    "Vertretung einladen (z. B. Steuerberatung)": "Invite a representative (e.g. a tax advisor)",
+    "Einladungscode erstellen": "Create invitation code",
+    "Einladungscode": "Invitation code",
+    (
+        "Geben Sie diesen Code an die Person weiter, die Sie vertreten soll. "
+        "Er gilt einmal und bis zum %(date)s."
+    ): ("Give this code to the person who is to represent you. It works once and until %(date)s."),
+    "Oder senden Sie diesen Link:": "Or send this link:",
+    "Der Code wird nur jetzt angezeigt.": "The code is shown only now.",
+    "Zurück zum Antragsraum": "Back to the application room",
+    "Einladung annehmen": "Accept the invitation",
+    (
+        "Mit dem Code werden Sie als Vertretung in den Antragsraum aufgenommen. "
+        "Ihr Konto wird dabei an die Einladung gebunden."
+    ): (
+        "The code adds you to the application room as a representative. "
+        "Your account is bound to the invitation."
+    ),
+    "Dieser Code ist unbekannt, schon benutzt oder abgelaufen.": (
+        "This code is unknown, already used or expired."
+    ),
 }

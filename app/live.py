@@ -137,6 +137,8 @@ async def _stream(
         nudge = decode(raw)
         if nudge.kind == "item" and nudge.seq > after:
             after = await _send_after(socket, actor, room_id, after)
+        elif nudge.kind == "access":
+            await access_room(actor, room_id)  # raises when this viewer was removed
         elif nudge.kind == "read":
             await _send_read_markers(socket, actor, room_id, nudge.side, nudge.seqs)
 

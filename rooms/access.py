@@ -14,6 +14,9 @@ from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
 from rooms.records import RoomAccess, RoomRecord
 from rooms.tables import ApplicantKind, Participant, ParticipantRole, Room, Side
 
+# Who acts on the applicant's side of a room.
+APPLICANT_SIDE_ROLES = [ParticipantRole.applicant.value, ParticipantRole.representative.value]
+
 
 def parse_id(value: UUID | str) -> UUID:
     if isinstance(value, UUID):
@@ -39,7 +42,7 @@ async def _applicant_participant(room_id: UUID, actor: Actor) -> UUID | None:
         await Participant.select(Participant.id)
         .where(
             (Participant.room == room_id)
-            & (Participant.role == ParticipantRole.applicant.value)
+            & Participant.role.is_in(APPLICANT_SIDE_ROLES)
             & (Participant.kind == kind.value)
             & (Participant.subject == actor.applicant_subject)
             & (Participant.revoked_at.is_null())

@@ -26,13 +26,20 @@ class ItemsRead:
     seqs: tuple[int, ...]
 
 
-Event = TimelineItemAdded | ItemsRead
+@dataclass(frozen=True)
+class ParticipantsChanged:
+    """Someone joined or left: every open socket of the room checks its access again."""
+
+    room_id: UUID
+
+
+Event = TimelineItemAdded | ItemsRead | ParticipantsChanged
 
 
 class Nudge(msgspec.Struct, frozen=True):
     """The wire form of an event on the live channel (ids only, no content)."""
 
-    kind: Literal["item", "read"]
+    kind: Literal["item", "read", "access"]
     room: str
     seq: int = 0
     side: str = ""
@@ -46,6 +53,8 @@ def channel_for(room_id: UUID) -> str:
 def to_nudge(event: Event) -> Nudge:
     if isinstance(event, TimelineItemAdded):
         return Nudge(kind="item", room=str(event.room_id), seq=event.seq)
+    if isinstance(event, ParticipantsChanged):
+        return Nudge(kind="access", room=str(event.room_id))
     return Nudge(kind="read", room=str(event.room_id), side=event.reader_side, seqs=event.seqs)
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from rooms import audit
 from rooms.access import access_room, access_room_for_writing
-from rooms.actors import Actor
+from rooms.actors import Actor, ActorKind
 from rooms.db import write_transaction
 from rooms.errors import Invalid
 from rooms.events import Event, ItemsRead, TimelineItemAdded
@@ -68,8 +68,34 @@ async def ensure_caseworker_participant(access: RoomAccess, actor: Actor) -> UUI
     return UUID(str(row["id"]))
 
 
+async def on_behalf_of(access: RoomAccess, actor: Actor) -> str:
+    """For whom an applicant-side author acts: the applicant, unless it is them."""
+    if access.side is not Side.applicant:
+        return ""
+    row: dict[str, Any] | None = (
+        await Participant.select(Participant.id, Participant.name)
+        .where(
+            (Participant.room == access.room.id)
+            & (Participant.role == ParticipantRole.applicant.value)
+        )
+        .first()
+    )
+    if row is None:
+        return ""
+    is_the_applicant = str(row["id"]) == str(access.participant_id)
+    if is_the_applicant and actor.kind is not ActorKind.business:
+        return ""
+    return str(row["name"])
+
+
 async def do_post_message(
-    room_id: UUID, *, side: Side, author: UUID | None, author_name: str, body: str
+    room_id: UUID,
+    *,
+    side: Side,
+    author: UUID | None,
+    author_name: str,
+    body: str,
+    for_whom: str = "",
 ) -> list[Event]:
     now = datetime.now(UTC)
     seq = await _next_seq(room_id, now)
@@ -80,6 +106,7 @@ async def do_post_message(
             author=author,
             side=side.value,
             author_name=author_name,
+            on_behalf_of=for_whom,
             body=body,
             created_at=now,
         )
@@ -98,7 +125,12 @@ async def check_post_message(
         if access.side is Side.authority:
             author = await ensure_caseworker_participant(access, actor)
         events = await do_post_message(
-            access.room.id, side=access.side, author=author, author_name=actor.name, body=text
+            access.room.id,
+            side=access.side,
+            author=author,
+            author_name=actor.name,
+            body=text,
+            for_whom=await on_behalf_of(access, actor),
         )
         await audit.record(
             "message_posted",
@@ -119,6 +151,7 @@ async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineIt
             Message.side,
             Message.author,
             Message.author_name,
+            Message.on_behalf_of,
             Message.body,
             Message.created_at,
         )
@@ -134,6 +167,7 @@ async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineIt
             seq=r["seq"],
             side=Side(r["side"]),
             author_name=r["author_name"],
+            on_behalf_of=r["on_behalf_of"],
             body=r["body"],
             created_at=r["created_at"],
             read_by_other_at=first_read.get(str(r["id"])),

@@ -65,6 +65,7 @@ class TimelineItem:
     seq: int
     side: Side
     author_name: str
+    on_behalf_of: str
     body: str
     created_at: datetime
     read_by_other_at: datetime | None

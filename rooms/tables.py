@@ -49,6 +49,7 @@ class ApplicantKind(StrEnum):
 class ParticipantRole(StrEnum):
     applicant = "applicant"
     caseworker = "caseworker"
+    representative = "representative"
 
 
 class Side(StrEnum):
@@ -112,8 +113,28 @@ class Message(Table):
     author = ForeignKey(Participant, null=True)
     side = Varchar(length=20, choices=Side)
     author_name = Varchar(length=200)
+    on_behalf_of = Varchar(length=200, default="")
+    """For whom the author acted: the applicant (representatives, organisations)."""
     body = Text()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Invitation(Table):
+    """A one-time code that makes its redeemer a representative in a room.
+
+    Only the SHA-256 of the code is kept; the code is shown once to its creator.
+    """
+
+    id = UUID(primary_key=True)
+    room = ForeignKey(Room, null=False, index=True)
+    code_hash = Varchar(length=64, unique=True)
+    label = Varchar(length=200, default="")
+    created_by = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    redeemed_at = Timestamptz(null=True, default=None)
+    redeemed_by = ForeignKey(Participant, null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
 
 
 class Receipt(Table):
@@ -149,6 +170,7 @@ TABLES: tuple[type[Table], ...] = (
     Room,
     Participant,
     Message,
+    Invitation,
     Receipt,
     AuditEvent,
 )

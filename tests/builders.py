@@ -33,6 +33,7 @@ def new_room(
     title: str = "Antrag auf Wohngeld",
     message: str | None = "Bitte reichen Sie Ihre Gehaltsnachweise nach.",
     min_trust_level: TrustLevel = TrustLevel.normal,
+    applicant_name: str | None = None,
 ) -> NewRoom:
     kind = (
         ApplicantKind.organisation if applicant.kind is ActorKind.business else ApplicantKind.person
@@ -41,7 +42,10 @@ def new_room(
         case_ref=case_ref or f"VG-2026-{next(_counter):06d}",
         title=title,
         applicant=Applicant(
-            subject=applicant.applicant_subject, kind=kind, name=applicant.name, email=""
+            subject=applicant.applicant_subject,
+            kind=kind,
+            name=applicant_name or applicant.name,
+            email="",
         ),
         min_trust_level=min_trust_level,
         message=message,

@@ -1,6 +1,6 @@
 """Page and fragment handlers, one module per resource."""
 
-from app.web import applications, home, inbox, rooms
+from app.web import applications, home, inbox, representatives, rooms
 
 web_handlers = [
     home.home,
@@ -8,6 +8,10 @@ web_handlers = [
     inbox.inbox,
     rooms.room_page,
     rooms.post_message,
+    representatives.create_invitation,
+    representatives.remove_representative,
+    representatives.redeem_page,
+    representatives.redeem,
 ]
 
 __all__ = ["web_handlers"]

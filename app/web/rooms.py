@@ -18,14 +18,22 @@ from rooms.actors import Actor
 from rooms.errors import Invalid
 from rooms.messages import check_mark_read, check_post_message, timeline
 from rooms.records import RoomAccess
+from rooms.representatives import can_manage_representatives, participants
 
 
 class MessageForm(msgspec.Struct):
     body: str = ""
 
 
-def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[str, Any]:
-    return {"actor": actor, "access": access, "room": access.room, **extra}
+async def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "access": access,
+        "room": access.room,
+        "participants": await participants(access.room.id),
+        "can_manage": await can_manage_representatives(access),
+        **extra,
+    }
 
 
 @get("/rooms/{room_id:str}", include_in_schema=False, name="room")
@@ -37,7 +45,7 @@ async def room_page(
     items = await timeline(access)
     if items:
         publish(request.app, await check_mark_read(me, room_id, items[-1].seq))
-    return Template("room.html", context=_room_context(access, me, items=items, form_body=""))
+    return Template("room.html", context=await _room_context(access, me, items=items, form_body=""))
 
 
 @post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
@@ -55,7 +63,7 @@ async def post_message(
         )
     except Invalid as exc:
         access = await access_room(me, room_id)
-        context = _room_context(
+        context = await _room_context(
             access,
             me,
             form_body=data.body,
@@ -71,7 +79,7 @@ async def post_message(
         access = await access_room(me, room_id)
         return Template(
             "_composer.html",
-            context=_room_context(access, me, form_body="", sent=True),
+            context=await _room_context(access, me, form_body="", sent=True),
             status_code=200,
         )
     return Redirect(f"/rooms/{room_id}#item-{events[0].seq}", status_code=303)  # type: ignore[union-attr]

@@ -1,0 +1,95 @@
+"""Representatives: invite by one-time code, redeem, remove."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from app.publish import publish
+from app.settings import Settings
+from app.web.context import MaybeActor, need_actor
+from rooms.access import access_room
+from rooms.representatives import (
+    InvitationRefused,
+    check_create_invitation,
+    check_redeem_invitation,
+    check_remove_representative,
+)
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class InvitationForm(msgspec.Struct):
+    label: str = ""
+
+
+class RedeemForm(msgspec.Struct):
+    code: str = ""
+
+
+@post("/rooms/{room_id:str}/invitations", include_in_schema=False, status_code=200)
+async def create_invitation(
+    request: Request[Any, Any, Any],
+    room_id: FromPath[str],
+    actor: MaybeActor,
+    data: Annotated[InvitationForm, Form],
+) -> Template:
+    me = need_actor(request, actor)
+    created = await check_create_invitation(me, room_id, data.label)
+    access = await access_room(me, room_id)
+    settings: Settings = request.app.state.settings
+    return Template(
+        "invitation_created.html",
+        context={
+            "actor": me,
+            "room": access.room,
+            "invitation": created,
+            "link": f"{settings.app.base_url}/einladung?code={created.code}",
+        },
+    )
+
+
+@post(
+    "/rooms/{room_id:str}/representatives/{participant_id:str}/remove",
+    include_in_schema=False,
+    status_code=303,
+)
+async def remove_representative(
+    request: Request[Any, Any, Any],
+    room_id: FromPath[str],
+    participant_id: FromPath[str],
+    actor: MaybeActor,
+) -> Redirect:
+    me = need_actor(request, actor)
+    publish(request.app, await check_remove_representative(me, room_id, participant_id))
+    return Redirect(f"/rooms/{room_id}#beteiligte", status_code=303)
+
+
+@get("/einladung", include_in_schema=False)
+async def redeem_page(
+    request: Request[Any, Any, Any], actor: MaybeActor, code: FromQuery[str] = ""
+) -> Template:
+    me = need_actor(request, actor)
+    return Template("invitation_redeem.html", context={"actor": me, "code": code[:40]})
+
+
+@post("/einladung", include_in_schema=False, status_code=303)
+async def redeem(
+    request: Request[Any, Any, Any], actor: MaybeActor, data: Annotated[RedeemForm, Form]
+) -> Template | Redirect:
+    me = need_actor(request, actor)
+    try:
+        room_id, events = await check_redeem_invitation(me, data.code)
+    except InvitationRefused:
+        return Template(
+            "invitation_redeem.html",
+            context={"actor": me, "code": data.code[:40], "error": True},
+            status_code=422,
+        )
+    publish(request.app, events)
+    return Redirect(f"/rooms/{room_id}", status_code=303)
