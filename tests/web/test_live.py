@@ -177,3 +177,37 @@ async def test_a_removed_participants_socket_stops_at_once(server, people) -> No
                 frame = str(await socket.recv())
                 pytest.fail(f"a removed participant received: {frame}")
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+async def test_removing_a_representative_closes_their_socket_within_a_second(server) -> None:
+    from websockets.exceptions import ConnectionClosedError
+
+    from rooms.representatives import (
+        check_create_invitation,
+        check_redeem_invitation,
+        participants,
+    )
+    from tests.cast import JONAS
+
+    result = await builders.room(ERIKA)
+    invitation = await check_create_invitation(ERIKA, result.room.id)
+    await check_redeem_invitation(JONAS, invitation.code)
+    [_, representative] = await participants(result.room.id)
+    async with (
+        httpx.AsyncClient(base_url=server) as erika,
+        httpx.AsyncClient(base_url=server) as jonas,
+    ):
+        await login(erika, "erika")
+        await login(jonas, "jonas")
+        await erika.get(f"/rooms/{result.room.id}")
+        async with await open_socket(server, jonas, result.room.id, after=1) as socket:
+            removed = await erika.post(
+                f"/rooms/{result.room.id}/representatives/{representative.id}/remove",
+                data={"_csrf_token": csrf(erika)},
+            )
+            assert removed.status_code == 303
+            with pytest.raises(ConnectionClosedError) as closed:
+                async with asyncio.timeout(1):
+                    while True:
+                        await socket.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
