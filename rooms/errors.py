@@ -11,6 +11,14 @@ class NotFound(DomainError):
     """Missing, or not yours: the two are indistinguishable by design."""
 
 
+class NotAllowed(DomainError):
+    """The actor may see the room but not do this (e.g. an applicant creating a request)."""
+
+
+class Quarantined(DomainError):
+    """The file is not (yet) known to be clean: nobody may download it."""
+
+
 class RoomClosed(DomainError):
     """The room is closed and therefore read-only."""
 

@@ -27,19 +27,27 @@ class ItemsRead:
 
 
 @dataclass(frozen=True)
+class TimelineItemChanged:
+    """An existing item changed (a request item's state, a scan verdict)."""
+
+    room_id: UUID
+    seq: int
+
+
+@dataclass(frozen=True)
 class ParticipantsChanged:
     """Someone joined or left: every open socket of the room checks its access again."""
 
     room_id: UUID
 
 
-Event = TimelineItemAdded | ItemsRead | ParticipantsChanged
+Event = TimelineItemAdded | TimelineItemChanged | ItemsRead | ParticipantsChanged
 
 
 class Nudge(msgspec.Struct, frozen=True):
     """The wire form of an event on the live channel (ids only, no content)."""
 
-    kind: Literal["item", "read", "access"]
+    kind: Literal["item", "changed", "read", "access"]
     room: str
     seq: int = 0
     side: str = ""
@@ -53,6 +61,8 @@ def channel_for(room_id: UUID) -> str:
 def to_nudge(event: Event) -> Nudge:
     if isinstance(event, TimelineItemAdded):
         return Nudge(kind="item", room=str(event.room_id), seq=event.seq)
+    if isinstance(event, TimelineItemChanged):
+        return Nudge(kind="changed", room=str(event.room_id), seq=event.seq)
     if isinstance(event, ParticipantsChanged):
         return Nudge(kind="access", room=str(event.room_id))
     return Nudge(kind="read", room=str(event.room_id), side=event.reader_side, seqs=event.seqs)

@@ -13,7 +13,7 @@ from rooms.db import write_transaction
 from rooms.errors import Invalid
 from rooms.events import Event, ItemsRead, TimelineItemAdded
 from rooms.records import RoomAccess, TimelineItem
-from rooms.tables import Message, Participant, ParticipantRole, Receipt, Room, Side
+from rooms.tables import ItemKind, Message, Participant, ParticipantRole, Receipt, Room, Side
 
 DEFAULT_MAX_LENGTH = 20_000
 
@@ -88,6 +88,34 @@ async def on_behalf_of(access: RoomAccess, actor: Actor) -> str:
     return str(row["name"])
 
 
+async def do_add_item(
+    room_id: UUID,
+    *,
+    side: Side,
+    author: UUID | None,
+    author_name: str,
+    body: str,
+    for_whom: str = "",
+    kind: ItemKind = ItemKind.message,
+) -> tuple[UUID, int]:
+    """Append a timeline item; return its id and sequence number."""
+    now = datetime.now(UTC)
+    seq = await _next_seq(room_id, now)
+    message = Message(
+        room=room_id,
+        seq=seq,
+        author=author,
+        side=side.value,
+        author_name=author_name,
+        on_behalf_of=for_whom,
+        kind=kind.value,
+        body=body,
+        created_at=now,
+    )
+    await message.save()
+    return UUID(str(message.id)), seq
+
+
 async def do_post_message(
     room_id: UUID,
     *,
@@ -97,21 +125,18 @@ async def do_post_message(
     body: str,
     for_whom: str = "",
 ) -> list[Event]:
-    now = datetime.now(UTC)
-    seq = await _next_seq(room_id, now)
-    await Message.insert(
-        Message(
-            room=room_id,
-            seq=seq,
-            author=author,
-            side=side.value,
-            author_name=author_name,
-            on_behalf_of=for_whom,
-            body=body,
-            created_at=now,
-        )
+    _, seq = await do_add_item(
+        room_id, side=side, author=author, author_name=author_name, body=body, for_whom=for_whom
     )
     return [TimelineItemAdded(room_id=room_id, seq=seq)]
+
+
+async def author_of(access: RoomAccess, actor: Actor) -> tuple[UUID | None, str]:
+    """The participant writing for ``actor`` in this room, and for whom they act."""
+    author = access.participant_id
+    if access.side is Side.authority:
+        author = await ensure_caseworker_participant(access, actor)
+    return author, await on_behalf_of(access, actor)
 
 
 async def check_post_message(
@@ -121,16 +146,14 @@ async def check_post_message(
     text = clean_body(body, max_length)
     async with write_transaction():
         access = await access_room_for_writing(actor, room_id)
-        author = access.participant_id
-        if access.side is Side.authority:
-            author = await ensure_caseworker_participant(access, actor)
+        author, for_whom = await author_of(access, actor)
         events = await do_post_message(
             access.room.id,
             side=access.side,
             author=author,
             author_name=actor.name,
             body=text,
-            for_whom=await on_behalf_of(access, actor),
+            for_whom=for_whom,
         )
         await audit.record(
             "message_posted",

@@ -12,6 +12,9 @@ from enum import StrEnum
 from piccolo.columns import (
     JSON,
     UUID,
+    BigInt,
+    Boolean,
+    Date,
     ForeignKey,
     Integer,
     Text,
@@ -57,6 +60,29 @@ class Side(StrEnum):
 
     applicant = "applicant"
     authority = "authority"
+
+
+class ItemKind(StrEnum):
+    """What a timeline item is."""
+
+    message = "message"
+    request = "request"
+    upload = "upload"
+
+
+class RequestItemState(StrEnum):
+    open = "open"
+    submitted = "submitted"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class ScanState(StrEnum):
+    """An attachment's way through the virus scan; only ``clean`` is downloadable."""
+
+    pending = "pending"
+    clean = "clean"
+    infected = "infected"
 
 
 class Authority(Table):
@@ -115,8 +141,53 @@ class Message(Table):
     author_name = Varchar(length=200)
     on_behalf_of = Varchar(length=200, default="")
     """For whom the author acted: the applicant (representatives, organisations)."""
+    kind = Varchar(length=20, choices=ItemKind, default=ItemKind.message)
     body = Text()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class DocumentRequest(Table):
+    """A caseworker's request for documents, with a deadline; a timeline item."""
+
+    id = UUID(primary_key=True)
+    room = ForeignKey(Room, null=False, index=True)
+    message = ForeignKey(Message, null=False)
+    deadline = Date()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RequestItem(Table):
+    """One document on a request's checklist."""
+
+    id = UUID(primary_key=True)
+    request = ForeignKey(DocumentRequest, null=False, index=True)
+    position = Integer()
+    label = Varchar(length=200)
+    required = Boolean(default=True)
+    state = Varchar(length=20, choices=RequestItemState, default=RequestItemState.open)
+    reason = Text(default="")
+    """The caseworker's reason when the item was rejected."""
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Attachment(Table):
+    """A stored file; quarantined (``pending``) until the scanner says ``clean``."""
+
+    id = UUID(primary_key=True)
+    room = ForeignKey(Room, null=False, index=True)
+    message = ForeignKey(Message, null=False)
+    request_item = ForeignKey(RequestItem, null=True, default=None)
+    storage_key = Varchar(length=200, unique=True)
+    name = Varchar(length=255)
+    """The sanitised original name, for display and download."""
+    mime = Varchar(length=100)
+    size = BigInt()
+    sha256 = Varchar(length=64)
+    scan_state = Varchar(length=20, choices=ScanState, default=ScanState.pending, index=True)
+    signature = Varchar(length=200, default="")
+    uploaded_by = ForeignKey(Participant, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    scanned_at = Timestamptz(null=True, default=None)
 
 
 class Invitation(Table):
@@ -170,6 +241,9 @@ TABLES: tuple[type[Table], ...] = (
     Room,
     Participant,
     Message,
+    DocumentRequest,
+    RequestItem,
+    Attachment,
     Invitation,
     Receipt,
     AuditEvent,
