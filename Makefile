@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export PICCOLO_CONF := app.piccolo_conf
 
-.PHONY: run test check lint format typecheck lock browser migration clean
+.PHONY: run test check lint format typecheck lock browser clamd migration clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: $(VENV)/.synced
 	$(BIN)/antragsraum serve
 
 ## test: the whole fast suite (SQLite and PostgreSQL, websocket, browser)
-test: $(VENV)/.synced browser tests/browser/node_modules tests/identity/oidc_provider/node_modules
+test: $(VENV)/.synced browser clamd tests/browser/node_modules tests/identity/oidc_provider/node_modules
 	$(BIN)/pytest
 
 tests/browser/node_modules: tests/browser/package-lock.json
@@ -51,6 +51,10 @@ typecheck: $(VENV)/.synced
 ## browser: Debian's Chromium for the Playwright tests (needs root and apt)
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+## clamd: ClamAV's daemon with a local EICAR signature (needs root and apt; fast when running)
+clamd:
+	bash scripts/clamd/setup.sh
 
 ## migration: write a migration for the model changes in rooms/tables.py
 migration: $(VENV)/.synced

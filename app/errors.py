@@ -19,7 +19,7 @@ from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor
 from app.identity.networks import StaffNetworkRefused
 from rooms import audit
-from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
+from rooms.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
 
 log = logging.getLogger("antragsraum")
 
@@ -64,6 +64,16 @@ def not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     if _is_api(request):
         return problem(404, "Not Found")
     return page(request, 404, "errors/not_found.html")
+
+
+def not_allowed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if _is_api(request):
+        return problem(403, "Forbidden", "This action is not allowed to you in this room.")
+    return page(request, 403, "errors/error.html", status=403)
+
+
+def quarantined(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return page(request, 409, "errors/quarantined.html")
 
 
 def room_closed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
@@ -146,6 +156,8 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     NotFound: not_found,
     NotFoundException: not_found,
     RoomClosed: room_closed,
+    NotAllowed: not_allowed,
+    Quarantined: quarantined,
     TrustLevelTooLow: trust_too_low,
     LoginRequired: login_required,
     StaffNetworkRefused: network_refused,

@@ -9,7 +9,7 @@ would not make safer.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,7 @@ def setup_jinja(engine: JinjaTemplateEngine) -> None:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["current_language"] = current_language.get
     env.filters["datetime"] = format_datetime
+    env.filters["date"] = format_date
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -69,6 +70,12 @@ def format_datetime(value: datetime | str | None) -> str:
     if current_language.get() == "en":
         return local.strftime("%d %b %Y, %H:%M")
     return local.strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def format_date(value: date) -> str:
+    if current_language.get() == "en":
+        return value.strftime("%d %b %Y")
+    return value.strftime("%d.%m.%Y")
 
 
 class LanguageMiddleware(ASGIMiddleware):

@@ -79,6 +79,10 @@ EN: dict[str, str] = {
     "Vertrauensniveau reicht für diese Anmeldung nicht aus.": (
         "The level of assurance is not sufficient for this login."
     ),
+    "mit Online-Ausweis bestätigen (simuliert)": "confirm with online ID card (simulated)",
+    "Simulation für Entwicklung und Vorführung: Es findet keine echte Ausweisprüfung statt.": (
+        "Simulation for development and demonstration: no real ID card check takes place."
+    ),
     "Sie sind angemeldet als": "You are logged in as",
     "Wählen Sie, womit Sie sich anmelden möchten.": "Choose how you want to log in.",
     "Es ist kein Anmeldedienst eingerichtet.": "No login service is set up.",
@@ -188,4 +192,34 @@ EN: dict[str, str] = {
     "Dieser Code ist unbekannt, schon benutzt oder abgelaufen.": (
         "This code is unknown, already used or expired."
     ),
+    "Ablehnen": "Reject",
+    "Anfordern": "Request",
+    "Annehmen": "Accept",
+    "Bitte füllen Sie dieses Feld aus.": "Please fill in this field.",
+    "Bitte wählen Sie eine Frist in den nächsten zwölf Monaten.": (
+        "Please choose a deadline within the next twelve months."
+    ),
+    "Erläuterung": "Explanation",
+    "Frist": "Deadline",
+    "Grund": "Reason",
+    "Grund der Ablehnung": "Reason for rejection",
+    "Mit „(optional)“ am Zeilenende ist eine Unterlage freiwillig.": (
+        "A line ending in “(optional)” makes a document voluntary."
+    ),
+    "Unterlagen anfordern": "Request documents",
+    "Unterlagen, eine pro Zeile": "Documents, one per line",
+    "abgelehnt": "rejected",
+    "angenommen": "accepted",
+    "eingereicht": "submitted",
+    "gesperrt: Schadsoftware gefunden": "blocked: malware found",
+    "noch %(num)s Tag": "%(num)s day left",
+    "noch %(num)s Tage": "%(num)s days left",
+    "vollständig": "complete",
+    "wird geprüft": "being checked",
+    "überfällig": "overdue",
+    "Die Datei wird noch geprüft": "The file is still being checked",
+    (
+        "Jede Datei wird auf Schadsoftware geprüft, bevor jemand sie öffnen kann. "
+        "Bitte versuchen Sie es gleich noch einmal."
+    ): "Every file is checked for malware before anyone can open it. Please try again shortly.",
 }

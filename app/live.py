@@ -23,6 +23,7 @@ from app.identity.actor import current_actor
 from app.identity.logout import is_session_end, session_alive, session_channels
 from app.publish import publish
 from app.settings import Settings
+from app.web.timeline import timeline_context
 from rooms.access import access_room
 from rooms.actors import Actor
 from rooms.errors import DomainError
@@ -57,11 +58,12 @@ def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool
     return origin in {settings.public_origin, *settings.live.allowed_origins}
 
 
-def render_items(
+async def render_items(
     socket: WebSocket[Any, Any, Any], access: RoomAccess, items: list[TimelineItem]
 ) -> str:
     template = socket.app.template_engine.get_template("_live_items.html")  # type: ignore[union-attr]
-    return str(template.render(access=access, items=items))
+    extras = await timeline_context(access.room.id)
+    return str(template.render(access=access, room=access.room, items=items, **extras))
 
 
 async def _send_after(
@@ -72,7 +74,7 @@ async def _send_after(
     items = await timeline(access, after_seq=after)
     if not items:
         return after
-    await socket.send_text(render_items(socket, access, items))
+    await socket.send_text(await render_items(socket, access, items))
     last = items[-1].seq
     if any(not item.mine for item in items):
         # The page is open and shows the items: that counts as read.
@@ -137,6 +139,8 @@ async def _stream(
         nudge = decode(raw)
         if nudge.kind == "item" and nudge.seq > after:
             after = await _send_after(socket, actor, room_id, after)
+        elif nudge.kind == "changed" and nudge.seq <= after:
+            await _send_changed(socket, actor, room_id, nudge.seq)
         elif nudge.kind == "access":
             await access_room(actor, room_id)  # raises when this viewer was removed
         elif nudge.kind == "read":
@@ -169,3 +173,18 @@ async def _send_read_markers(
     items = [i for i in await timeline(access, after_seq=min(seqs) - 1) if i.seq in seqs]
     template = socket.app.template_engine.get_template("_live_read.html")  # type: ignore[union-attr]
     await socket.send_text(template.render(access=access, items=items))
+
+
+async def _send_changed(
+    socket: WebSocket[Any, Any, Any], actor: Actor, room_id: str, seq: int
+) -> None:
+    """Replace an item already on the page (a request's states, a scan verdict)."""
+    access = await access_room(actor, room_id)
+    items = [i for i in await timeline(access, after_seq=seq - 1) if i.seq == seq]
+    if not items:
+        return
+    template = socket.app.template_engine.get_template("_live_changed.html")  # type: ignore[union-attr]
+    extras = await timeline_context(access.room.id)
+    await socket.send_text(
+        template.render(access=access, room=access.room, item=items[0], **extras)
+    )

@@ -67,6 +67,12 @@ class ProviderSettings(msgspec.Struct, forbid_unknown_fields=True):
     """Claim value (e.g. a group) -> caseworker / team_lead / authority_admin."""
     acr_map: dict[str, str] = msgspec.field(default_factory=dict)
     """The provider's own acr values -> normal / substantial / high."""
+    client_auth: Literal["client_secret_basic", "client_secret_post", "private_key_jwt"] = (
+        "client_secret_basic"
+    )
+    """How the app authenticates at the token endpoint."""
+    private_key_file: str = ""
+    """For private_key_jwt: the signing key (PEM or JWK JSON); ``kid`` from it or its thumbprint."""
 
 
 class IdentitySettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -78,6 +84,24 @@ class MessageSettings(msgspec.Struct, forbid_unknown_fields=True):
     max_length: int = 20_000
 
 
+class StorageSettings(msgspec.Struct, forbid_unknown_fields=True):
+    backend: Literal["filesystem", "s3"] = "filesystem"
+    path: str = "var/files"
+    """For the filesystem backend: the directory holding the stored files."""
+    s3_endpoint_url: str = ""
+    """For S3: the endpoint (empty for AWS itself), e.g. https://s3.example.org."""
+    s3_bucket: str = ""
+    s3_region: str = "eu-central-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_prefix: str = ""
+    """For S3: a key prefix inside the bucket, e.g. "antragsraum"."""
+    s3_server_side_encryption: Literal["", "AES256", "aws:kms", "aws:kms:dsse"] = ""
+    """For S3: "" (the bucket's default), "AES256", "aws:kms" or "aws:kms:dsse"."""
+    s3_sse_kms_key_id: str = ""
+    """For S3 with "aws:kms": the KMS key id (empty for the bucket's default key)."""
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     app: AppSettings = msgspec.field(default_factory=AppSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -85,6 +109,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     live: LiveSettings = msgspec.field(default_factory=LiveSettings)
     identity: IdentitySettings = msgspec.field(default_factory=IdentitySettings)
     messages: MessageSettings = msgspec.field(default_factory=MessageSettings)
+    storage: StorageSettings = msgspec.field(default_factory=StorageSettings)
 
     @property
     def production(self) -> bool:

@@ -171,6 +171,7 @@ async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineIt
         await Message.select(
             Message.id,
             Message.seq,
+            Message.kind,
             Message.side,
             Message.author,
             Message.author_name,
@@ -188,6 +189,7 @@ async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineIt
         TimelineItem(
             id=UUID(str(r["id"])),
             seq=r["seq"],
+            kind=r["kind"],
             side=Side(r["side"]),
             author_name=r["author_name"],
             on_behalf_of=r["on_behalf_of"],

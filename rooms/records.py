@@ -63,6 +63,7 @@ class RoomAccess:
 class TimelineItem:
     id: UUID
     seq: int
+    kind: str
     side: Side
     author_name: str
     on_behalf_of: str

@@ -26,10 +26,10 @@ from app.identity.devidp import (
     dev_client_secret,
     dev_idp_router,
 )
-from app.identity.oidc import Provider, RelyingParty
+from app.identity.oidc import ClientKey, ClientKeyError, Provider, RelyingParty, load_client_key
 from app.identity.routes import identity_router
 from app.identity.sessions import SESSION_STORE_NAME, make_session_config, make_session_store
-from app.settings import Settings
+from app.settings import ProviderSettings, Settings, SettingsError
 
 DEV_PROVIDER_ID = "dev"
 DEV_PROVIDER_LABEL = "Entwicklungs-Anmeldung (Demo-Personen)"
@@ -52,6 +52,19 @@ class IdentityParts:
     dependencies: dict[str, Provide]
 
 
+def _client_key(provider: ProviderSettings) -> ClientKey | None:
+    """The private_key_jwt signing key of ``provider``; refuses to start without a usable one."""
+    if provider.client_auth != "private_key_jwt":
+        return None
+    try:
+        return load_client_key(provider.private_key_file)
+    except ClientKeyError as exc:
+        raise SettingsError(
+            f"identity.providers[{provider.id}]: client_auth = 'private_key_jwt' needs a"
+            f" readable private_key_file: {exc}"
+        ) from exc
+
+
 def _providers(settings: Settings, secret: str, base_url: str) -> list[Provider]:
     providers = [
         Provider(
@@ -67,6 +80,8 @@ def _providers(settings: Settings, secret: str, base_url: str) -> list[Provider]
             roles_claim=p.roles_claim,
             role_map=p.role_map,
             acr_map=p.acr_map,
+            client_auth=p.client_auth,
+            client_key=_client_key(p),
         )
         for p in settings.identity.providers
     ]

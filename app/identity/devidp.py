@@ -2,9 +2,12 @@
 
 Authorization code flow only, PKCE S256 required, one registered client (the app
 itself). Demo personas stand in for BundID, Mein Unternehmenskonto and a staff IdP.
-RP-Initiated Logout at ``/dev-idp/logout``; ``DevIdentityProvider.make_logout_token``
-makes back-channel logout tokens for tests and demos. Keys and codes live in memory.
-Never enabled in production (settings refuse it).
+A citizen or business persona whose level is below the requested ``acr_values`` may
+confirm with a *simulated* Online-Ausweis (eID): the ID token then names the requested
+acr, so that demos can show a step-up end to end. RP-Initiated Logout at
+``/dev-idp/logout``; ``DevIdentityProvider.make_logout_token`` makes back-channel logout
+tokens for tests and demos. Keys and codes live in memory. Never enabled in production
+(settings refuse it).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from litestar.routes import HTTPRoute
 from app.identity import texts
 from app.identity.claims import trust_level_from_acr
 from app.identity.personas import PERSONAS, PERSONAS_BY_ID, Persona
-from rooms.actors import TrustLevel
+from rooms.actors import ActorKind, TrustLevel
 
 DEV_IDP_PATH = "/dev-idp"
 DEV_CLIENT_ID = "antragsraum-dev"
@@ -49,6 +52,8 @@ AUTHORIZE_PARAMS = (
     "code_challenge_method",
     "acr_values",
 )
+SIMULATED_EID_KINDS = (ActorKind.citizen, ActorKind.business)
+"""Personas that may confirm a step-up with the simulated Online-Ausweis."""
 
 
 def dev_client_secret(app_secret: str) -> str:
@@ -86,6 +91,10 @@ class AuthorizationRequest:
     def accepts(self, persona: Persona) -> bool:
         return trust_level_from_acr(persona.acr) >= self.minimum_level
 
+    def offers_simulated_eid(self, persona: Persona) -> bool:
+        """A persona too weak for this request that may step up with the simulated eID."""
+        return persona.kind in SIMULATED_EID_KINDS and not self.accepts(persona)
+
     def redirect(self, **result: str) -> str:
         if state := self.params.get("state"):
             result["state"] = state
@@ -101,6 +110,8 @@ class IssuedCode:
     scope: str
     expires_at: float
     auth_time: int
+    acr: str | None = None
+    """The acr of a simulated eID confirmation, in place of the persona's own."""
 
 
 class DevIdentityProvider:
@@ -166,7 +177,9 @@ class DevIdentityProvider:
             error = "invalid_request"
         return AuthorizationRequest(params=params, error=error)
 
-    def issue_code(self, request: AuthorizationRequest, persona: Persona) -> str:
+    def issue_code(
+        self, request: AuthorizationRequest, persona: Persona, *, simulated_eid: bool = False
+    ) -> str:
         now = time.time()
         self._codes = {c: v for c, v in self._codes.items() if v.expires_at > now}
         code = secrets.token_urlsafe(32)
@@ -178,6 +191,7 @@ class DevIdentityProvider:
             scope=request.params.get("scope", ""),
             expires_at=now + CODE_LIFETIME,
             auth_time=int(now),
+            acr=request.minimum_level.name if simulated_eid else None,
         )
         return code
 
@@ -281,6 +295,9 @@ class DevIdentityProvider:
         }
         if issued.nonce:
             claims["nonce"] = issued.nonce
+        if issued.acr:  # simulated eID confirmation (step-up)
+            claims["acr"] = issued.acr
+            claims["amr"] = ["eid-simulated"]
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, self.key)
 
 
@@ -293,7 +310,10 @@ def _refused(reason: str) -> Template:
 
 
 def _persona_page(request: AuthorizationRequest) -> Template:
-    choices = [(persona, request.accepts(persona)) for persona in PERSONAS]
+    choices = [
+        (persona, request.accepts(persona), request.offers_simulated_eid(persona))
+        for persona in PERSONAS
+    ]
     return Template(
         "identity/dev_idp_authorize.html",
         context={"choices": choices, "params": request.params},
@@ -334,15 +354,19 @@ async def authorize_choose(
         return _refused(exc.reason)
     if auth_request.error:
         return Redirect(auth_request.redirect(error=auth_request.error), status_code=303)
-    choice = form.get("persona", "")
+    eid_choice = form.get("eid_persona", "")
+    choice = eid_choice or form.get("persona", "")
     if not choice:
         return Redirect(auth_request.redirect(error="access_denied"), status_code=303)
     persona = PERSONAS_BY_ID.get(choice)
     if persona is None:
         return _refused("persona")
-    if not auth_request.accepts(persona):
+    if eid_choice:
+        if not auth_request.offers_simulated_eid(persona):
+            return Redirect(auth_request.redirect(error="access_denied"), status_code=303)
+    elif not auth_request.accepts(persona):
         return Redirect(auth_request.redirect(error="access_denied"), status_code=303)
-    code = dev_idp.issue_code(auth_request, persona)
+    code = dev_idp.issue_code(auth_request, persona, simulated_eid=bool(eid_choice))
     return Redirect(auth_request.redirect(code=code), status_code=303)
 
 

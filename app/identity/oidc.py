@@ -4,17 +4,24 @@ Authlib's async httpx client speaks OAuth 2.0 to the provider; joserfc validates
 ID token (signature against the provider's JWKS, iss, aud, azp, exp, iat, nonce).
 The built-in development IdP is reached in-process through ``httpx.ASGITransport``.
 The same keys verify back-channel logout tokens (see ``app.identity.logout``).
+
+At the token endpoint the client authenticates with ``client_secret_basic``,
+``client_secret_post`` or ``private_key_jwt`` (RFC 7523, OpenID Connect Core 9): a short-lived
+assertion signed with the key from ``private_key_file``, whose public half the app publishes
+at ``/auth/jwks.json``.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
@@ -26,16 +33,109 @@ with warnings.catch_warnings():
     # project uses httpx (Litestar's test transport and our clients speak it).
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from authlib.oauth2.rfc7523.assertion import private_key_jwt_sign
 from joserfc import jwt
 from joserfc.errors import ClaimError, InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet, RSAKey
 from litestar.types import ASGIApp
 
 HTTP_TIMEOUT = 10.0
 CLOCK_LEEWAY = 60
 KEY_REFRESH_INTERVAL = 30
 """Seconds between JWKS refetches prompted by an unknown ``kid`` (no refetch storms)."""
+CLIENT_ASSERTION_LIFETIME = 60
+"""Seconds a private_key_jwt client assertion is valid (RFC 7523 3: short)."""
+PRIVATE_KEY_JWT = "private_key_jwt"
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", PRIVATE_KEY_JWT)
+_EC_ALGORITHMS = {"P-256": "ES256", "P-384": "ES384"}
 SAFE_ALGORITHMS = ("RS256", "PS256", "ES256", "RS384", "PS384", "ES384", "RS512", "PS512", "EdDSA")
+
+
+@dataclass(frozen=True)
+class ClientKey:
+    """The private key a client signs its private_key_jwt assertions with."""
+
+    key: RSAKey | ECKey
+    kid: str
+    alg: str
+
+    def public_jwk(self) -> dict[str, Any]:
+        return {**self.key.as_dict(private=False), "kid": self.kid, "alg": self.alg, "use": "sig"}
+
+
+class ClientKeyError(ValueError):
+    """A private key file that is missing, unreadable or not a usable signing key."""
+
+
+def _import_key(data: bytes) -> RSAKey | ECKey:
+    text = data.strip()
+    if text.startswith(b"{"):
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ClientKeyError("not valid JSON") from exc
+        if not isinstance(value, dict):
+            raise ClientKeyError("not a JWK object")
+        kinds: dict[str, type[RSAKey] | type[ECKey]] = {"RSA": RSAKey, "EC": ECKey}
+        kind = kinds.get(str(value.get("kty")))
+        if kind is None:
+            raise ClientKeyError("the JWK is neither an RSA nor an EC key")
+        try:
+            return kind.import_key(value)
+        except (JoseError, ValueError, TypeError, KeyError) as exc:
+            raise ClientKeyError(f"unusable JWK ({exc})") from exc
+    for candidate in (RSAKey, ECKey):
+        try:
+            return candidate.import_key(text)
+        except (JoseError, ValueError, TypeError):
+            continue
+    raise ClientKeyError("neither an RSA nor an EC private key in PEM form")
+
+
+def load_client_key(path: str) -> ClientKey:
+    """The signing key in ``path`` (PEM, or a JWK as JSON): ``kid`` from the JWK or thumbprint.
+
+    Raises :class:`ClientKeyError`.
+    """
+    if not path:
+        raise ClientKeyError("no private_key_file set")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ClientKeyError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    key = _import_key(data)
+    if not key.is_private:
+        raise ClientKeyError(f"{path} holds a public key only")
+    if isinstance(key, RSAKey):
+        alg = "RS256"
+    else:
+        crv = str(key.as_dict(private=False).get("crv"))
+        if crv not in _EC_ALGORITHMS:
+            raise ClientKeyError(f"unsupported EC curve {crv}")
+        alg = _EC_ALGORITHMS[crv]
+    kid = key.kid or key.thumbprint()
+    return ClientKey(key=key, kid=kid, alg=alg)
+
+
+class _PrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]
+    """Authlib's private_key_jwt with a fresh ``jti``, a short lifetime and our ``kid``."""
+
+    def __init__(self, client_key: ClientKey) -> None:
+        super().__init__(alg=client_key.alg)
+        self.client_key = client_key
+
+    def sign(self, auth: Any, token_endpoint: str) -> str:
+        assertion: str = private_key_jwt_sign(
+            self.client_key.key,
+            client_id=auth.client_id,
+            token_endpoint=token_endpoint,
+            alg=self.client_key.alg,
+            claims={"jti": secrets.token_urlsafe(32)},
+            header={"kid": self.client_key.kid},
+            expires_in=CLIENT_ASSERTION_LIFETIME,
+        )
+        return assertion
 
 
 @dataclass(frozen=True)
@@ -55,6 +155,10 @@ class Provider:
     roles_claim: str = "roles"
     role_map: Mapping[str, str] = field(default_factory=dict)
     acr_map: Mapping[str, str] = field(default_factory=dict)
+    client_auth: str = "client_secret_basic"
+    """Token endpoint authentication: one of :data:`CLIENT_AUTH_METHODS`."""
+    client_key: ClientKey | None = None
+    """The signing key for ``private_key_jwt``."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +276,12 @@ def _parse_metadata(provider: Provider, data: dict[str, Any]) -> ProviderMetadat
         raise ProviderUnavailable(f"discovery of {provider.id}: issuer mismatch")
     offered = data.get("id_token_signing_alg_values_supported") or ["RS256"]
     methods = data.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
-    basic = "client_secret_basic" in methods
+    if provider.client_auth == "client_secret_basic":
+        # The default: fall back to client_secret_post where the provider lacks basic.
+        basic = "client_secret_basic" in methods
+        auth_method = "client_secret_basic" if basic else "client_secret_post"
+    else:
+        auth_method = provider.client_auth  # configured explicitly: no second-guessing
     end_session = data.get("end_session_endpoint")
     try:
         return ProviderMetadata(
@@ -180,7 +289,7 @@ def _parse_metadata(provider: Provider, data: dict[str, Any]) -> ProviderMetadat
             token_endpoint=str(data["token_endpoint"]),
             jwks_uri=str(data["jwks_uri"]),
             algorithms=tuple(a for a in SAFE_ALGORITHMS if a in offered),
-            token_auth_method="client_secret_basic" if basic else "client_secret_post",
+            token_auth_method=auth_method,
             userinfo_endpoint=str(data.get("userinfo_endpoint") or "") or None,
             end_session_endpoint=end_session if isinstance(end_session, str) else None,
         )
@@ -200,6 +309,14 @@ class RelyingParty:
         self._keys: dict[str, KeySet] = {}
         self._keys_fetched_at: dict[str, float] = {}
 
+    def client_jwks(self) -> dict[str, Any] | None:
+        """The public keys of this client's private_key_jwt assertions (None: none in use)."""
+        published: dict[str, dict[str, Any]] = {}
+        for provider in self.providers.values():
+            if provider.client_auth == PRIVATE_KEY_JWT and provider.client_key is not None:
+                published.setdefault(provider.client_key.kid, provider.client_key.public_jwk())
+        return {"keys": list(published.values())} if published else None
+
     def _client(
         self, provider: Provider, app: ASGIApp, metadata: ProviderMetadata | None = None
     ) -> AsyncOAuth2Client:
@@ -207,9 +324,12 @@ class RelyingParty:
         if provider.built_in:
             transport = httpx.ASGITransport(app=cast("Any", app))  # any ASGI app will do
             options |= {"transport": transport, "base_url": self.base_url}
+        private_key_jwt = provider.client_key is not None and (
+            metadata is not None and metadata.token_auth_method == PRIVATE_KEY_JWT
+        )
         client = AsyncOAuth2Client(
             client_id=provider.client_id,
-            client_secret=provider.client_secret,
+            client_secret=None if private_key_jwt else provider.client_secret,
             token_endpoint_auth_method=metadata.token_auth_method if metadata else None,
             scope=provider.scope,
             redirect_uri=self.redirect_uri,
@@ -217,6 +337,8 @@ class RelyingParty:
             **options,
         )
         client.register_client_auth_method(("client_secret_basic", _client_secret_basic))
+        if private_key_jwt and provider.client_key is not None:
+            client.register_client_auth_method(_PrivateKeyJWT(provider.client_key))
         return client
 
     async def _get_json(self, client: AsyncOAuth2Client, url: str) -> dict[str, Any]:

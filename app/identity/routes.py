@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
@@ -88,10 +88,9 @@ async def login_start(
     provider = relying_party.providers.get(provider_id)
     if provider is None:
         return await _error_page(request, texts.UNKNOWN_PROVIDER_TITLE, texts.UNKNOWN_PROVIDER, 404)
+    step_up = acr if acr in ACR_LEVELS else None
     try:
-        start = await relying_party.start_login(
-            provider, request.app, acr_values=acr if acr in ACR_LEVELS else None
-        )
+        start = await relying_party.start_login(provider, request.app, acr_values=step_up)
     except ProviderUnavailable:
         return await _unavailable(request)
     request.session[FLOW_KEY] = {
@@ -100,6 +99,7 @@ async def login_start(
         "nonce": start.nonce,
         "code_verifier": start.code_verifier,
         "next": safe_next(next_path),
+        "acr": step_up,
     }
     return Redirect(start.url, status_code=303)
 
@@ -155,10 +155,14 @@ async def callback(
         detail = {"provider": provider_id, "reason": "unavailable"}
         await audit.record("login", actor=None, outcome="failed", detail=detail)
         return await _unavailable(request)
+    # A new session under a new id, also for a step-up within a running session.
     session = login_session(actor, provider.id)
     session |= login_record(provider.issuer, verified.claims, verified.id_token)
     request.set_session(session)
     await audit.record("login", actor=actor, detail={"provider": provider.id})
+    if requested := flow.get("acr") if flow else None:
+        detail = {"requested": requested, "granted": actor.trust_level.name}
+        await audit.record("step_up", actor=actor, detail=detail)
     return Redirect(next_path or _landing(actor), status_code=303)
 
 
@@ -180,10 +184,20 @@ async def logout(
     return Redirect(target or "/", status_code=303)
 
 
+@get("/auth/jwks.json", name="identity:client_jwks", sync_to_thread=False)
+def client_jwks(relying_party: NamedDependency[RelyingParty]) -> Response[dict[str, Any]]:
+    """The public keys of the app's private_key_jwt client assertions, for the providers."""
+    keys = relying_party.client_jwks() or {"keys": []}
+    return Response(keys, media_type="application/jwk-set+json")
+
+
 def identity_router(relying_party: RelyingParty) -> Router:
+    handlers: list[Any] = [login_page, login_start, callback, logout, backchannel_logout]
+    if relying_party.client_jwks() is not None:  # some provider uses private_key_jwt
+        handlers.append(client_jwks)
     return Router(
         path="/",
-        route_handlers=[login_page, login_start, callback, logout, backchannel_logout],
+        route_handlers=handlers,
         dependencies={"relying_party": Provide(lambda: relying_party, sync_to_thread=False)},
         include_in_schema=False,
     )

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from app.publish import publish
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
+from app.web.timeline import timeline_context
 from rooms.access import access_room
 from rooms.actors import Actor
 from rooms.errors import Invalid
@@ -32,20 +33,37 @@ async def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[
         "room": access.room,
         "participants": await participants(access.room.id),
         "can_manage": await can_manage_representatives(access),
+        **await timeline_context(access.room.id),
         **extra,
     }
+
+
+async def room_page_template(
+    request: Request[Any, Any, Any],
+    me: Actor,
+    room_id: str,
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> Template:
+    """The whole room page; forms that fail without JavaScript re-render it with errors."""
+    access = await access_room(me, room_id)
+    items = await timeline(access)
+    if items:
+        publish(request.app, await check_mark_read(me, room_id, items[-1].seq))
+    extra.setdefault("form_body", "")
+    settings: Settings = request.app.state.settings
+    context = await _room_context(
+        access, me, items=items, max_length=settings.messages.max_length, **extra
+    )
+    return Template("room.html", context=context, status_code=status_code)
 
 
 @get("/rooms/{room_id:str}", include_in_schema=False, name="room")
 async def room_page(
     request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
 ) -> Template:
-    me = need_actor(request, actor)
-    access = await access_room(me, room_id)
-    items = await timeline(access)
-    if items:
-        publish(request.app, await check_mark_read(me, room_id, items[-1].seq))
-    return Template("room.html", context=await _room_context(access, me, items=items, form_body=""))
+    return await room_page_template(request, need_actor(request, actor), room_id)
 
 
 @post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
@@ -62,18 +80,20 @@ async def post_message(
             me, room_id, data.body, max_length=settings.messages.max_length
         )
     except Invalid as exc:
-        access = await access_room(me, room_id)
-        context = await _room_context(
-            access,
-            me,
-            form_body=data.body,
-            error=exc.errors.get("body"),
-            max_length=settings.messages.max_length,
-        )
+        error = exc.errors.get("body")
         if is_htmx(request):
+            access = await access_room(me, room_id)
+            context = await _room_context(
+                access,
+                me,
+                form_body=data.body,
+                error=error,
+                max_length=settings.messages.max_length,
+            )
             return Template("_composer.html", context=context, status_code=422)
-        context["items"] = await timeline(access)
-        return Template("room.html", context=context, status_code=422)
+        return await room_page_template(
+            request, me, room_id, status_code=422, form_body=data.body, error=error
+        )
     publish(request.app, events)
     if is_htmx(request):
         access = await access_room(me, room_id)

@@ -96,9 +96,11 @@ async def test_user_cancels_at_provider(app: Litestar, client: httpx.AsyncClient
 async def test_insufficient_trust_level_is_refused(
     app: Litestar, client: httpx.AsyncClient
 ) -> None:
+    """The plain persona stays too weak; only its simulated eID confirmation steps up."""
     url = await authorize_url(client, query="?acr=substantial")
     page = await client.get(url)
     assert re.search(r'id="persona-jonas"[^>]* disabled>', page.text)
+    assert 'id="persona-jonas-eid"' in page.text
     assert 'id="persona-erika" disabled' not in page.text
     response = await client.get(await callback_url(client, url, persona="jonas"))
     await assert_refused(app, client, response, "provider_error")

@@ -21,6 +21,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,12 @@ from litestar.routes import WebSocketRoute
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from rooms.attachments import StoredFile, check_add_upload
 from rooms.messages import check_post_message
+from rooms.requests import NewItem, check_create_request, open_requests
 from rooms.tables import Invitation, Message, Participant, Receipt, Room
 from tests import builders
-from tests.cast import ERIKA
+from tests.cast import ERIKA, SABINE
 from tests.conftest import BASE_URL, make_settings
 from tests.login import csrf, login
 
@@ -60,6 +63,7 @@ API_OUTSIDERS = (KREIS_CLIENT, NO_TOKEN)
 class Victim:
     room_id: uuid.UUID
     representative_id: uuid.UUID
+    request_item_id: uuid.UUID
 
     def secrets(self, *, with_room_id: bool = True) -> list[str]:
         found = [TITLE, CASE_REF, MESSAGE, REPLY, LIVE_MESSAGE, ERIKA_NAME, "Zauberwald"]
@@ -82,7 +86,20 @@ async def victim(database) -> Victim:  # type: ignore[no-untyped-def]
         name="Vertreterin Zauberwald",
     )
     await representative.save()
-    return Victim(result.room.id, uuid.UUID(str(representative.id)))
+    await check_create_request(
+        SABINE,
+        result.room.id,
+        "Bitte den Zauberwald-Nachweis nachreichen",
+        [NewItem("Zauberwald-Nachweis")],
+        datetime.now(UTC).date() + timedelta(days=7),
+    )
+    [request] = await open_requests(result.room.id)
+    item = request.items[0]
+    stored = StoredFile(
+        f"rooms/iso/{uuid.uuid4()}", "zauberwald.pdf", "application/pdf", 9, "0" * 64
+    )
+    await check_add_upload(ERIKA, result.room.id, [stored], item_id=item.id, room_limit=10**9)
+    return Victim(result.room.id, uuid.UUID(str(representative.id)), item.id)
 
 
 # --- the route table -----------------------------------------------------------------
@@ -192,6 +209,24 @@ HOW_TO_CALL: tuple[Call, ...] = (
         owner_writes=True,
     ),
     Call("WS", "/rooms/{room_id:str}/live", room_params),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/requests",
+        room_params,
+        form=lambda v: {
+            "explanation": INTRUDER_TEXT,
+            "items": "x",
+            "deadline": (datetime.now(UTC).date() + timedelta(days=7)).isoformat(),
+        },
+        owner_status=403,  # the applicant sees the room but may not ask for documents
+    ),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/request-items/{item_id:str}/review",
+        lambda v: {"room_id": str(v.room_id), "item_id": str(v.request_item_id)},
+        form=lambda v: {"decision": "accept"},
+        owner_status=403,
+    ),
     Call(
         "POST",
         "/rooms/{room_id:str}/invitations",

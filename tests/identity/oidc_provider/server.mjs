@@ -1,9 +1,11 @@
 // A certified OpenID provider (panva/node-oidc-provider) for the interoperability test.
 //
 // Usage: OIDC_PORT=<port> OIDC_CLIENT_ID=... OIDC_CLIENT_SECRET=... OIDC_REDIRECT_URI=... \
-//        node server.mjs [port]
+//        [OIDC_PKJWT_CLIENT_ID=... OIDC_PKJWT_JWKS='{"keys": [...]}'] node server.mjs [port]
 //
-// The issuer is http://127.0.0.1:<port>. One confidential client, authorization code flow
+// The issuer is http://127.0.0.1:<port>. One confidential client (client_secret_basic),
+// and, when OIDC_PKJWT_CLIENT_ID is set, a second one that authenticates with
+// private_key_jwt against the public keys in OIDC_PKJWT_JWKS. Authorization code flow
 // with PKCE required. The login and consent steps are two tiny HTML forms served by this
 // script (at /interaction/<uid>), so a test can drive them with plain HTTP requests:
 // the login form takes the account id (interop-citizen-1) and authenticates at acr
@@ -24,6 +26,8 @@ const clientId = process.env.OIDC_CLIENT_ID || 'antragsraum-interop';
 const clientSecret = process.env.OIDC_CLIENT_SECRET || 'interop-client-secret';
 const redirectUri = process.env.OIDC_REDIRECT_URI || 'http://127.0.0.1:8000/auth/callback';
 const issuer = `http://127.0.0.1:${port}`;
+const pkjwtClientId = process.env.OIDC_PKJWT_CLIENT_ID;
+const pkjwtJwks = pkjwtClientId ? JSON.parse(process.env.OIDC_PKJWT_JWKS || '{"keys": []}') : null;
 
 const ACCOUNT = {
   sub: 'interop-citizen-1',
@@ -44,6 +48,18 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     },
+    ...(pkjwtClientId
+      ? [
+          {
+            client_id: pkjwtClientId,
+            redirect_uris: [redirectUri],
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks: pkjwtJwks,
+          },
+        ]
+      : []),
   ],
   pkce: { required: () => true },
   acrValues: ['normal', 'substantial', 'high'],
