@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,12 +37,13 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     db.bind_engine(engine)
     secret = app_secret(settings)
 
-    from app import health, i18n, live, security
+    from app import health, i18n, live, scanner, security
     from app.api import api_router
     from app.errors import audit_refusals, exception_handlers
     from app.identity import identity_plugin_parts
     from app.identity.networks import StaffNetworkMiddleware
-    from app.web import web_handlers
+    from app.storage import make_storage
+    from app.web import upload_stream, web_handlers
 
     identity = identity_plugin_parts(settings, secret)
     channels = live.make_channels(settings)
@@ -51,9 +53,16 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         db.bind_engine(engine)
         if owns_engine:
             await db.open_pool(engine, settings.database.pool_min, settings.database.pool_max)
+        upload_stream.sweep(settings.data_path)  # what a crashed process left behind
+        stop = asyncio.Event()
+        app.state.scan_wakeup = asyncio.Event()
+        worker = asyncio.create_task(scanner.run_scanner(app, stop))
         try:
             yield
         finally:
+            stop.set()
+            app.state.scan_wakeup.set()
+            await worker
             if owns_engine:
                 await db.close_pool(engine)
 
@@ -109,7 +118,14 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         exception_handlers=exception_handlers,
         after_exception=[audit_refusals],
         debug=False,
-        state=State({"settings": settings, "engine": engine, "secret": secret}),
+        state=State(
+            {
+                "settings": settings,
+                "engine": engine,
+                "secret": secret,
+                "storage": make_storage(settings),
+            }
+        ),
         dependencies=identity.dependencies,
     )
     return app

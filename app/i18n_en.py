@@ -222,4 +222,27 @@ EN: dict[str, str] = {
         "Jede Datei wird auf Schadsoftware geprüft, bevor jemand sie öffnen kann. "
         "Bitte versuchen Sie es gleich noch einmal."
     ): "Every file is checked for malware before anyone can open it. Please try again shortly.",
+    "Datei für „%(label)s“ hochladen": "Upload a file for “%(label)s”",
+    "Dateien senden": "Send files",
+    "Dateien auswählen": "Choose files",
+    "PDF, JPEG, PNG, TIFF, HEIC, ODT, DOCX, XLSX oder Text; höchstens %(mb)s MB je Datei.": (
+        "PDF, JPEG, PNG, TIFF, HEIC, ODT, DOCX, XLSX or text; at most %(mb)s MB per file."
+    ),
+    "Hochladen": "Upload",
+    "Die Datei ist zu groß, oder der Antragsraum ist voll.": (
+        "The file is too large, or the application room is full."
+    ),
+    "Bitte wählen Sie mindestens eine Datei aus.": "Please choose at least one file.",
+    "Die Übertragung war unvollständig. Bitte versuchen Sie es noch einmal.": (
+        "The transfer was incomplete. Please try again."
+    ),
+    "Der Inhalt passt nicht zum Dateinamen: gefunden wurde „%(kind)s“.": (
+        "The content does not match the file name: found “%(kind)s”."
+    ),
+    "Diese Dateiart ist nicht erlaubt: gefunden wurde „%(kind)s“.": (
+        "This kind of file is not allowed: found “%(kind)s”."
+    ),
+    "Das Archiv ist nicht erlaubt oder nicht sicher.": "The archive is not allowed or not safe.",
+    "Diese Unterlage wurde bereits angenommen.": "This document has already been accepted.",
+    "Die Datei konnte nicht angenommen werden.": "The file could not be accepted.",
 }

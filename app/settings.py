@@ -80,6 +80,19 @@ class IdentitySettings(msgspec.Struct, forbid_unknown_fields=True):
     providers: list[ProviderSettings] = msgspec.field(default_factory=list)
 
 
+class UploadSettings(msgspec.Struct, forbid_unknown_fields=True):
+    max_file_mb: int = 25
+    max_room_mb: int = 200
+    max_files: int = 10
+    allow_zip: bool = False
+
+
+class ScanningSettings(msgspec.Struct, forbid_unknown_fields=True):
+    clamd_address: str = "unix:/run/clamav/clamd-antragsraum.sock"
+    poll_seconds: float = 5.0
+    """How often the scanner looks for files still waiting (it is also woken per upload)."""
+
+
 class MessageSettings(msgspec.Struct, forbid_unknown_fields=True):
     max_length: int = 20_000
 
@@ -108,6 +121,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     sessions: SessionSettings = msgspec.field(default_factory=SessionSettings)
     live: LiveSettings = msgspec.field(default_factory=LiveSettings)
     identity: IdentitySettings = msgspec.field(default_factory=IdentitySettings)
+    uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
+    scanning: ScanningSettings = msgspec.field(default_factory=ScanningSettings)
     messages: MessageSettings = msgspec.field(default_factory=MessageSettings)
     storage: StorageSettings = msgspec.field(default_factory=StorageSettings)
 

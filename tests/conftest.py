@@ -63,9 +63,10 @@ BASE_URL = "http://127.0.0.1:8000"
 
 def make_settings(tmp_path, base_url: str = BASE_URL, **sections):  # type: ignore[no-untyped-def]
     """Settings for an in-process app on a temporary data directory."""
-    from app.settings import AppSettings, SessionSettings, Settings
+    from app.settings import AppSettings, SessionSettings, Settings, StorageSettings
 
     sections.setdefault("sessions", SessionSettings(backend="memory"))
+    sections.setdefault("storage", StorageSettings(path=str(tmp_path / "files")))
     return Settings(
         app=AppSettings(data_dir=str(tmp_path / "var"), base_url=base_url, seed_demo=False),
         **sections,

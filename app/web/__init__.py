@@ -1,6 +1,6 @@
 """Page and fragment handlers, one module per resource."""
 
-from app.web import applications, home, inbox, representatives, requests, rooms
+from app.web import applications, files, home, inbox, representatives, requests, rooms
 
 web_handlers = [
     home.home,
@@ -8,6 +8,8 @@ web_handlers = [
     inbox.inbox,
     rooms.room_page,
     rooms.post_message,
+    files.upload,
+    files.download,
     requests.create_request,
     requests.review_item,
     representatives.create_invitation,

@@ -33,7 +33,8 @@ from litestar.routes import WebSocketRoute
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from rooms.attachments import StoredFile, check_add_upload
+from app.storage import FileStorage
+from rooms.attachments import StoredFile, check_add_upload, do_record_verdict
 from rooms.messages import check_post_message
 from rooms.requests import NewItem, check_create_request, open_requests
 from rooms.tables import Invitation, Message, Participant, Receipt, Room
@@ -43,6 +44,8 @@ from tests.conftest import BASE_URL, make_settings
 from tests.login import csrf, login
 
 # --- the victim and its distinctive data -------------------------------------------
+
+FILE_CONTENT = b"%PDF-1.4 Zauberwald-Nachweis QX7731 %%EOF"
 
 TITLE = "Antrag auf Zauberwald Baugenehmigung QX7731"
 CASE_REF = "ISO-VICTIM-7731-ZW"
@@ -64,6 +67,7 @@ class Victim:
     room_id: uuid.UUID
     representative_id: uuid.UUID
     request_item_id: uuid.UUID
+    attachment_id: uuid.UUID
 
     def secrets(self, *, with_room_id: bool = True) -> list[str]:
         found = [TITLE, CASE_REF, MESSAGE, REPLY, LIVE_MESSAGE, ERIKA_NAME, "Zauberwald"]
@@ -73,7 +77,7 @@ class Victim:
 
 
 @pytest.fixture
-async def victim(database) -> Victim:  # type: ignore[no-untyped-def]
+async def victim(database, tmp_path) -> Victim:  # type: ignore[no-untyped-def]
     """Erika's room at demo-stadt with the authority's question and Erika's reply."""
     await builders.authority("demo-kreis", "Landkreis Demo")  # Otto's authority
     result = await builders.room(ERIKA, title=TITLE, case_ref=CASE_REF, message=MESSAGE)
@@ -95,11 +99,17 @@ async def victim(database) -> Victim:  # type: ignore[no-untyped-def]
     )
     [request] = await open_requests(result.room.id)
     item = request.items[0]
-    stored = StoredFile(
-        f"rooms/iso/{uuid.uuid4()}", "zauberwald.pdf", "application/pdf", 9, "0" * 64
+    # A clean file in the very storage the app fixture uses (make_settings: tmp/files).
+    key = f"rooms/{result.room.id}/{uuid.uuid4()}"
+    source = tmp_path / "victim.pdf"
+    source.write_bytes(FILE_CONTENT)
+    await FileStorage(tmp_path / "files").put_file(key, source, "application/pdf")
+    stored = StoredFile(key, "zauberwald.pdf", "application/pdf", len(FILE_CONTENT), "0" * 64)
+    _, [attachment] = await check_add_upload(
+        ERIKA, result.room.id, [stored], item_id=item.id, room_limit=10**9
     )
-    await check_add_upload(ERIKA, result.room.id, [stored], item_id=item.id, room_limit=10**9)
-    return Victim(result.room.id, uuid.UUID(str(representative.id)), item.id)
+    await do_record_verdict(attachment, clean=True)
+    return Victim(result.room.id, uuid.UUID(str(representative.id)), item.id, attachment)
 
 
 # --- the route table -----------------------------------------------------------------
@@ -181,6 +191,8 @@ class Call:
     json: Callable[[Victim], dict[str, Any]] | None = None
     owner_status: int = 200  # what the room's own applicant gets from this very call
     owner_writes: bool = False  # the owner's call adds a message
+    files: Callable[[Victim], list[tuple[str, bytes, str]]] | None = None  # multipart upload
+    owner_sees: tuple[str, ...] = (TITLE, MESSAGE, REPLY)  # in the owner's GET answer
 
     @property
     def key(self) -> tuple[str, str]:
@@ -226,6 +238,22 @@ HOW_TO_CALL: tuple[Call, ...] = (
         lambda v: {"room_id": str(v.room_id), "item_id": str(v.request_item_id)},
         form=lambda v: {"decision": "accept"},
         owner_status=403,
+    ),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/uploads",
+        room_params,
+        files=lambda v: [
+            ("eindringling.pdf", b"%PDF-1.4 " + INTRUDER_TEXT.encode(), "application/pdf")
+        ],
+        owner_status=303,
+        owner_writes=True,
+    ),
+    Call(
+        "GET",
+        "/rooms/{room_id:str}/attachments/{attachment_id:str}",
+        lambda v: {"room_id": str(v.room_id), "attachment_id": str(v.attachment_id)},
+        owner_sees=(FILE_CONTENT.decode(),),
     ),
     Call(
         "POST",
@@ -358,6 +386,10 @@ async def send(
         return await client.request(call.method, call.url(v), json=body, headers=headers)
     if call.method in {"GET", "HEAD", "OPTIONS"}:
         return await client.request(call.method, call.url(v))
+    if call.files:  # uploads take the token in a header, never from the body
+        files = [("file", f) for f in call.files(v)]
+        headers = {"x-csrftoken": csrf(client)}
+        return await client.request(call.method, call.url(v), files=files, headers=headers)
     form = {**(call.form(v) if call.form else {}), "_csrf_token": csrf(client)}
     return await client.request(call.method, call.url(v), data=form)
 
@@ -446,7 +478,7 @@ async def test_the_owner_reaches_the_handler(app, victim, call: Call) -> None:
     assert response.status_code == call.owner_status, response.text
     assert await Message.count() == before + (1 if call.owner_writes else 0)
     if call.method == "GET":
-        assert TITLE in response.text and MESSAGE in response.text and REPLY in response.text
+        assert all(seen in response.text for seen in call.owner_sees), response.text[:500]
 
 
 @pytest.mark.parametrize("call", WS_CALLS)

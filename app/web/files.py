@@ -1,0 +1,141 @@
+"""Uploads into a room and downloads out of it, each through the access gate first."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Stream, Template
+
+from app.publish import publish
+from app.scanner import wake_scanner
+from app.settings import Settings
+from app.storage import Storage
+from app.web.context import MaybeActor, is_htmx, need_actor
+from app.web.csrf import require_csrf
+from app.web.rooms import room_page_template
+from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
+from rooms.access import access_room_for_writing
+from rooms.attachments import StoredFile, access_attachment, check_add_upload, room_usage
+from rooms.errors import Invalid, NotFound
+from rooms.filenames import content_disposition, display_name
+from rooms.filetypes import ZipLimits, verify
+from rooms.tables import Side
+
+MB = 1024 * 1024
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+@post(
+    "/rooms/{room_id:str}/uploads",
+    include_in_schema=False,
+    status_code=303,
+    exclude_from_csrf=True,  # checked by require_csrf before the body is read
+    request_max_body_size=None,  # limits are enforced while streaming, per file and room
+)
+async def upload(
+    request: Request[Any, Any, Any],
+    room_id: FromPath[str],
+    actor: MaybeActor,
+    item: FromQuery[str | None] = None,
+) -> Redirect | Template | Response[str]:
+    me = need_actor(request, actor)
+    require_csrf(request)
+    settings: Settings = request.app.state.settings
+    limits = settings.uploads
+    access = await access_room_for_writing(me, room_id)  # before reading a byte
+    if access.side is not Side.applicant:
+        raise NotFound()
+    room_left = limits.max_room_mb * MB - await room_usage(access.room.id)
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > min(limits.max_file_mb * MB * limits.max_files, room_left) + 64 * 1024:
+        return await _refused(request, me, room_id, 413, "too_large")
+    try:
+        received = await receive(
+            request.headers.get("content-type", ""),
+            request.stream(),
+            directory=temp_dir(settings.data_path),
+            max_file=min(limits.max_file_mb * MB, max(room_left, 0)),
+            max_files=limits.max_files,
+        )
+    except TooLarge:
+        return await _refused(request, me, room_id, 413, "too_large")
+    except BadUpload:
+        return await _refused(request, me, room_id, 400, "bad_upload")
+    storage: Storage = request.app.state.storage
+    stored: list[StoredFile] = []
+    try:
+        if not received.files:
+            return await _refused(request, me, room_id, 422, "empty")
+        for file in received.files:
+            name = display_name(file.name)
+            detected = verify(
+                file.path,
+                claimed_name=name,
+                claimed_type=file.claimed_type,
+                allow_zip=limits.allow_zip,
+                # Word and Excel keep a chart's data as an embedded workbook.
+                limits=ZipLimits(allow_office_embeddings=True),
+            )
+            key = f"rooms/{access.room.id}/{uuid.uuid4()}"
+            await storage.put_file(key, file.path, detected.mime)
+            stored.append(StoredFile(key, name, detected.mime, file.size, file.sha256))
+        events, _ = await check_add_upload(
+            me,
+            room_id,
+            stored,
+            item_id=item or received.fields.get("item") or None,
+            room_limit=limits.max_room_mb * MB,
+        )
+    except Invalid as exc:
+        for done in stored:
+            await storage.delete(done.storage_key)
+        return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
+    finally:
+        received.discard()
+    publish(request.app, events)
+    wake_scanner(request.app)
+    seq = events[0].seq  # type: ignore[union-attr]
+    if is_htmx(request):
+        return Response("", status_code=204)
+    return Redirect(f"/rooms/{room_id}#item-{seq}", status_code=303)
+
+
+async def _refused(
+    request: Request[Any, Any, Any], me: Any, room_id: str, status: int, code: str
+) -> Template:
+    if is_htmx(request):
+        return Template("_upload_error.html", context={"code": code}, status_code=status)
+    # The whole page, with the reason next to the file input.
+    return await room_page_template(request, me, room_id, status_code=status, upload_error=code)
+
+
+@get("/rooms/{room_id:str}/attachments/{attachment_id:str}", include_in_schema=False)
+async def download(
+    request: Request[Any, Any, Any],
+    room_id: FromPath[str],
+    attachment_id: FromPath[str],
+    actor: MaybeActor,
+    inline: FromQuery[bool] = False,
+) -> Stream:
+    me = need_actor(request, actor)
+    file = await access_attachment(me, attachment_id)
+    if str(file.room_id) != room_id:
+        raise NotFound()
+    storage: Storage = request.app.state.storage
+    stream = await storage.open(file.storage_key)
+    show_inline = inline and file.mime in INLINE_TYPES
+    return Stream(
+        stream,
+        media_type=file.mime,
+        headers={
+            "content-disposition": content_disposition(file.name, inline=show_inline),
+            "content-length": str(file.size),
+            "x-content-type-options": "nosniff",
+            "content-security-policy": "sandbox; default-src 'none'",
+            "cache-control": "private, no-store",
+            "cross-origin-resource-policy": "same-origin",
+        },
+    )
