@@ -60,7 +60,7 @@ async def test_no_clamd_means_quarantine_and_the_next_scanner_catches_up(
     with_clamd = create_app(make_settings(tmp_path, scanning=back), engine=database)
     async with running(with_clamd):
         async with asyncio.timeout(10):
-            while await state_of(row["id"]) == "pending":
+            while await state_of(row["id"]) == "pending":  # noqa: ASYNC110 - polls the database
                 await asyncio.sleep(0.05)
     assert await state_of(row["id"]) == "clean"
 
