@@ -18,6 +18,7 @@ $(VENV)/.synced: requirements-dev.lock pyproject.toml | $(BIN)/uv
 
 ## run: migrate, seed the demo data and serve on 127.0.0.1:8000
 run: $(VENV)/.synced
+	@bash scripts/clamd/setup.sh || echo "clamd is not available: uploads stay quarantined (wird geprüft)."
 	$(BIN)/antragsraum migrate
 	$(BIN)/antragsraum seed
 	$(BIN)/antragsraum serve
