@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import socket
 from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
 
 
 def free_port() -> int:
@@ -36,3 +39,9 @@ async def running(application):  # type: ignore[no-untyped-def]
     finally:
         stop.set()
         await task
+
+
+def in_process(app: Any, address: str = "127.0.0.1") -> httpx.AsyncClient:
+    """A browser-like client talking to ``app`` in this process, from ``address``."""
+    transport = httpx.ASGITransport(app=app, client=(address, 51000))
+    return httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000")

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import csrf, login
+from tests.servers import in_process
 
 pytestmark = pytest.mark.usefixtures("database")
-
-
-def client(app) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
-    )
 
 
 async def test_invite_redeem_act_and_remove(app) -> None:
     result = await builders.room(ERIKA)
     room = f"/rooms/{result.room.id}"
-    async with client(app) as erika, client(app) as jonas:
+    async with in_process(app) as erika, in_process(app) as jonas:
         await login(erika, "erika")
         await erika.get(room)
         created = await erika.post(

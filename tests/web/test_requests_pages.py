@@ -6,7 +6,6 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from rooms.attachments import StoredFile, check_add_upload
@@ -14,21 +13,16 @@ from rooms.requests import open_requests
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import csrf, login
+from tests.servers import in_process
 
 pytestmark = pytest.mark.usefixtures("database")
-
-
-def client(app) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
-    )
 
 
 async def test_ask_for_documents_see_them_open_and_accept_what_arrives(app) -> None:
     result = await builders.room(ERIKA)
     room = f"/rooms/{result.room.id}"
     deadline = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
-    async with client(app) as sabine, client(app) as erika:
+    async with in_process(app) as sabine, in_process(app) as erika:
         await login(sabine, "sabine")
         page = await sabine.get(room)
         assert 'id="request-form"' in page.text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from app import create_app
@@ -14,17 +13,11 @@ from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import make_settings
 from tests.login import csrf, login
-from tests.servers import running
+from tests.servers import in_process, running
 
 pytestmark = pytest.mark.usefixtures("database")
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-def client(app) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
-    )
 
 
 async def state_of(attachment_id: object) -> str:
@@ -41,7 +34,7 @@ async def test_no_clamd_means_quarantine_and_the_next_scanner_catches_up(
     result = await builders.room(ERIKA)
     away = ScanningSettings(clamd_address=f"unix:{tmp_path}/no-clamd.sock", poll_seconds=0.1)
     without = create_app(make_settings(tmp_path, scanning=away), engine=database)
-    async with running(without), client(without) as http:
+    async with running(without), in_process(without) as http:
         await login(http, "erika")
         await http.get(f"/rooms/{result.room.id}")
         response = await http.post(

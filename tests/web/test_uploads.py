@@ -15,17 +15,11 @@ from tests.cast import ERIKA, JONAS
 from tests.conftest import make_settings
 from tests.login import csrf, login
 from tests.scanning.conftest import eicar  # built from parts, never stored as a file
-from tests.servers import running
+from tests.servers import in_process, running
 
 pytestmark = pytest.mark.usefixtures("database")
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def client(app) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
-    )
 
 
 async def upload(http: httpx.AsyncClient, room_id, files, **params):  # type: ignore[no-untyped-def]
@@ -68,7 +62,7 @@ async def test_a_clean_pdf_is_quarantined_then_scanned_and_downloadable(app, htt
     assert download.headers["x-content-type-options"] == "nosniff"
     assert download.headers["content-security-policy"].startswith("sandbox")
 
-    async with client(app) as jonas:
+    async with in_process(app) as jonas:
         await login(jonas, "jonas")
         assert (await jonas.get(link.group(1))).status_code == 404
 
@@ -120,7 +114,7 @@ async def test_over_the_limit_is_413_and_leaves_no_temporary_file(database, tmp_
     settings = make_settings(tmp_path, uploads=UploadSettings(max_file_mb=1))
     application = create_app(settings, engine=database)
     result = await builders.room(ERIKA)
-    async with running(application), client(application) as http:
+    async with running(application), in_process(application) as http:
         await login(http, "erika")
         await http.get(f"/rooms/{result.room.id}")
         big = PDF + b"0" * (2 * 1024 * 1024)
