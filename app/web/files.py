@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -12,7 +13,7 @@ from litestar.response import Redirect, Stream, Template
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
-from app.storage import Storage
+from app.storage import NotStored, Storage
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.csrf import require_csrf
 from app.web.rooms import room_page_template
@@ -24,6 +25,7 @@ from rooms.filenames import content_disposition, display_name
 from rooms.filetypes import ZipLimits, verify
 from rooms.tables import Side
 
+log = logging.getLogger("antragsraum.files")
 MB = 1024 * 1024
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -89,10 +91,13 @@ async def upload(
             item_id=item or received.fields.get("item") or None,
             room_limit=limits.max_room_mb * MB,
         )
-    except Invalid as exc:
+    except BaseException as exc:
+        # Nothing recorded: nothing may stay stored.
         for done in stored:
             await storage.delete(done.storage_key)
-        return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
+        if isinstance(exc, Invalid):
+            return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
+        raise
     finally:
         received.discard()
     publish(request.app, events)
@@ -125,7 +130,11 @@ async def download(
     if str(file.room_id) != room_id:
         raise NotFound()
     storage: Storage = request.app.state.storage
-    stream = await storage.open(file.storage_key)
+    try:
+        stream = await storage.open(file.storage_key)
+    except NotStored:
+        log.error("attachment %s is recorded but its file %s is missing", file.id, file.storage_key)
+        raise NotFound() from None
     show_inline = inline and file.mime in INLINE_TYPES
     return Stream(
         stream,

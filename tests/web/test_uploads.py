@@ -123,3 +123,16 @@ async def test_over_the_limit_is_413_and_leaves_no_temporary_file(database, tmp_
         assert "zu groß" in response.text
     assert await Attachment.count() == 0
     assert list((tmp_path / "var" / "tmp" / "uploads").iterdir()) == []
+
+
+async def test_a_foreign_request_item_stores_nothing(app, http, tmp_path) -> None:
+    result = await builders.room(ERIKA)
+    await login(http, "erika")
+    await http.get(f"/rooms/{result.room.id}")
+    response = await upload(
+        http, result.room.id, [("a.pdf", PDF, "application/pdf")], item="not-an-item"
+    )
+    assert response.status_code == 404
+    assert await Attachment.count() == 0
+    stored = [p for p in (tmp_path / "files").rglob("*") if p.is_file()]
+    assert stored == []
