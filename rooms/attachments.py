@@ -18,6 +18,7 @@ from rooms.db import write_transaction
 from rooms.errors import Invalid, NotFound, Quarantined
 from rooms.events import Event, TimelineItemAdded, TimelineItemChanged
 from rooms.messages import author_of, do_add_item
+from rooms.outbox import do_record_event
 from rooms.records import RoomAccess
 from rooms.tables import (
     Attachment,
@@ -185,17 +186,28 @@ async def do_record_verdict(
                 (Attachment.id == attachment_id)
                 & (Attachment.scan_state == ScanState.pending.value)
             )
-            .returning(Attachment.room, Attachment.message)
+            .returning(Attachment.room, Attachment.sha256, Attachment.size)
         )
         if not rows:
             return []  # already decided (a second worker, a rescan): nothing changes
         room_id = UUID(str(rows[0]["room"]))
         seq_row: dict[str, Any] | None = (
-            await Attachment.select(Attachment.message._.seq)
+            await Attachment.select(Attachment.message._.seq, Attachment.room._.authority)
             .where(Attachment.id == attachment_id)
             .first()
         )
         assert seq_row is not None
+        await do_record_event(
+            "attachment.scanned",
+            authority_id=UUID(str(seq_row["room.authority"])),
+            room_id=room_id,
+            data={
+                "attachment_id": str(attachment_id),
+                "sha256": rows[0]["sha256"],
+                "size": int(rows[0]["size"]),
+                "outcome": state.value,
+            },
+        )
         await audit.record(
             "attachment_scanned",
             actor=None,

@@ -15,6 +15,7 @@ from rooms.db import write_transaction
 from rooms.errors import Invalid
 from rooms.events import Event
 from rooms.messages import DEFAULT_MAX_LENGTH, clean_body, do_post_message
+from rooms.outbox import do_record_event
 from rooms.records import RoomRecord
 from rooms.tables import ApplicantKind, Participant, ParticipantRole, Room, Side
 
@@ -101,6 +102,12 @@ async def do_create_room(client: MachineClient, new: NewRoom) -> tuple[UUID, lis
             name=new.applicant.name,
             email=new.applicant.email,
         )
+    )
+    await do_record_event(
+        "room.created",
+        authority_id=client.authority_id,
+        room_id=room_id,
+        data={"case_ref": new.case_ref},
     )
     events: list[Event] = []
     if new.message:

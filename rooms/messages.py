@@ -12,6 +12,7 @@ from rooms.actors import Actor, ActorKind
 from rooms.db import write_transaction
 from rooms.errors import Invalid
 from rooms.events import Event, ItemsRead, TimelineItemAdded
+from rooms.outbox import do_record_event
 from rooms.records import RoomAccess, TimelineItem
 from rooms.tables import ItemKind, Message, Participant, ParticipantRole, Receipt, Room, Side
 
@@ -113,6 +114,16 @@ async def do_add_item(
         created_at=now,
     )
     await message.save()
+    authority: dict[str, Any] | None = (
+        await Room.select(Room.authority).where(Room.id == room_id).first()
+    )
+    assert authority is not None
+    await do_record_event(
+        "timeline.item_added",
+        authority_id=UUID(str(authority["authority"])),
+        room_id=room_id,
+        data={"seq": seq, "kind": kind.value, "side": side.value},
+    )
     return UUID(str(message.id)), seq
 
 

@@ -20,8 +20,9 @@ from rooms.actors import Actor, ActorKind
 from rooms.db import write_transaction
 from rooms.errors import Invalid, NotFound
 from rooms.events import Event, ParticipantsChanged
+from rooms.outbox import do_record_event
 from rooms.records import RoomAccess
-from rooms.tables import ApplicantKind, Invitation, Participant, ParticipantRole, Side
+from rooms.tables import ApplicantKind, Invitation, Participant, ParticipantRole, Room, Side
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -123,6 +124,7 @@ async def check_redeem_invitation(actor: Actor, code: str) -> tuple[UUID, list[E
             await Invitation.update(
                 {Invitation.redeemed_at: now, Invitation.redeemed_by: participant}
             ).where(Invitation.id == row["id"])
+            await _participant_event("participant.added", room_id, participant)
             refused = False
     if refused:
         # Outside the refused transaction, so the attempt is on record.
@@ -135,6 +137,19 @@ async def check_redeem_invitation(actor: Actor, code: str) -> tuple[UUID, list[E
         raise InvitationRefused()
     await audit.record("participant_added", actor=actor, room_id=room_id)
     return room_id, [ParticipantsChanged(room_id=room_id)]
+
+
+async def _participant_event(event_type: str, room_id: UUID, participant_id: UUID) -> None:
+    room: dict[str, Any] | None = (
+        await Room.select(Room.authority).where(Room.id == room_id).first()
+    )
+    assert room is not None
+    await do_record_event(
+        event_type,
+        authority_id=UUID(str(room["authority"])),
+        room_id=room_id,
+        data={"participant_id": str(participant_id), "role": ParticipantRole.representative.value},
+    )
 
 
 async def _add_representative(room_id: UUID, actor: Actor) -> UUID:
@@ -186,6 +201,7 @@ async def check_remove_representative(
         )
         if not changed:
             raise NotFound()
+        await _participant_event("participant.removed", access.room.id, pid)
         await audit.record(
             "participant_removed",
             actor=actor,

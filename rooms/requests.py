@@ -14,6 +14,7 @@ from rooms.db import write_transaction
 from rooms.errors import Invalid, NotAllowed, NotFound
 from rooms.events import Event, TimelineItemAdded, TimelineItemChanged
 from rooms.messages import DEFAULT_MAX_LENGTH, author_of, clean_body, do_add_item
+from rooms.outbox import do_record_event
 from rooms.tables import (
     DocumentRequest,
     ItemKind,
@@ -169,6 +170,12 @@ async def check_review_item(
                 RequestItem.updated_at: datetime.now(UTC),
             }
         ).where(RequestItem.id == row["id"])
+        await do_record_event(
+            "request_item.reviewed",
+            authority_id=access.room.authority_id,
+            room_id=access.room.id,
+            data={"request_item_id": str(row["id"]), "state": state.value},
+        )
         await audit.record(
             "document_reviewed",
             actor=actor,

@@ -17,6 +17,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -218,6 +219,22 @@ class Receipt(Table):
     read_at = Timestamptz(default=TimestamptzNow())
 
 
+class OutboxEvent(Table):
+    """What happened, for the case store: written in the same transaction as the change.
+
+    ``id`` orders the feed (the cursor); ``event_id`` is the stable webhook id. The
+    data carries ids and facts, never message bodies or personal data.
+    """
+
+    id = Serial(primary_key=True)
+    event_id = UUID(unique=True)
+    authority = ForeignKey(Authority, null=False, index=True)
+    room = ForeignKey(Room, null=True, default=None)
+    type = Varchar(length=64)
+    data = JSON(default={})
+    occurred_at = Timestamptz(default=TimestamptzNow())
+
+
 class AuditEvent(Table):
     """A pseudonymous fact: who (hashed), did what, where, with which outcome.
 
@@ -246,6 +263,7 @@ TABLES: tuple[type[Table], ...] = (
     Attachment,
     Invitation,
     Receipt,
+    OutboxEvent,
     AuditEvent,
 )
 

@@ -1,0 +1,74 @@
+"""Events for case stores: one outbox row per state change, in the change's transaction.
+
+No event without its change (the row rolls back with it), no change without its
+event (every ``do_*`` that changes state calls :func:`do_record_event`). A delivery
+worker and the events feed read the rows; the data carries ids and facts only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from rooms.tables import OutboxEvent
+
+# The types a case store may receive, and what their data holds.
+EVENT_TYPES = {
+    "room.created": "case_ref",
+    "timeline.item_added": "seq, kind (message/request/upload), side",
+    "request_item.reviewed": "request_item_id, state (accepted/rejected)",
+    "attachment.scanned": "attachment_id, sha256, size, outcome (clean/infected)",
+    "participant.added": "participant_id, role",
+    "participant.removed": "participant_id, role",
+}
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    cursor: int
+    id: UUID
+    type: str
+    room_id: UUID | None
+    occurred_at: datetime
+    data: dict[str, Any]
+
+
+async def do_record_event(
+    event_type: str, *, authority_id: UUID, room_id: UUID | None, data: dict[str, Any]
+) -> None:
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    await OutboxEvent.insert(
+        OutboxEvent(
+            event_id=uuid.uuid4(),
+            authority=authority_id,
+            room=room_id,
+            type=event_type,
+            data=data,
+        )
+    )
+
+
+async def feed(authority_id: UUID, *, after: int = 0, limit: int = 100) -> list[FeedEvent]:
+    """The authority's events after the cursor ``after``, oldest first."""
+    rows: list[dict[str, Any]] = (
+        await OutboxEvent.select()
+        .where((OutboxEvent.authority == authority_id) & (OutboxEvent.id > after))
+        .order_by(OutboxEvent.id)
+        .limit(max(1, min(limit, 500)))
+        .output(load_json=True)
+    )
+    return [
+        FeedEvent(
+            cursor=int(r["id"]),
+            id=UUID(str(r["event_id"])),
+            type=r["type"],
+            room_id=UUID(str(r["room"])) if r["room"] else None,
+            occurred_at=r["occurred_at"],
+            data=dict(r["data"]),
+        )
+        for r in rows
+    ]

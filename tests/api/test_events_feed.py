@@ -1,0 +1,33 @@
+"""GET /api/v1/events: pull the authority's events by cursor."""
+
+from __future__ import annotations
+
+import pytest
+
+from rooms.messages import check_post_message
+from tests import builders
+from tests.cast import ERIKA, JONAS
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+async def test_feed_pages_and_stays_within_the_authority(http) -> None:
+    _, token = await builders.client("demo-stadt")
+    _, other_token = await builders.client("demo-kreis")
+    result = await builders.room(ERIKA)
+    await builders.room(JONAS, authority_slug="demo-kreis")
+    await check_post_message(ERIKA, result.room.id, "Antwort mit Inhalt")
+    headers = {"Authorization": f"Bearer {token}"}
+    page = (await http.get("/api/v1/events", params={"limit": 2}, headers=headers)).json()
+    assert [e["type"] for e in page["events"]] == ["room.created", "timeline.item_added"]
+    rest = await http.get("/api/v1/events", params={"after": page["next"]}, headers=headers)
+    assert [e["type"] for e in rest.json()["events"]] == ["timeline.item_added"]
+    assert "Antwort mit Inhalt" not in rest.text
+    assert all(e["room_id"] == str(result.room.id) for e in page["events"])
+
+    other = await http.get("/api/v1/events", headers={"Authorization": f"Bearer {other_token}"})
+    assert {e["room_id"] for e in other.json()["events"]} != {str(result.room.id)}
+    assert str(result.room.id) not in other.text
+    assert (await http.get("/api/v1/events")).status_code == 401
+    negative = await http.get("/api/v1/events", params={"after": -1}, headers=headers)
+    assert negative.status_code in (400, 422)
