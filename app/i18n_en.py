@@ -245,4 +245,9 @@ EN: dict[str, str] = {
     "Das Archiv ist nicht erlaubt oder nicht sicher.": "The archive is not allowed or not safe.",
     "Diese Unterlage wurde bereits angenommen.": "This document has already been accepted.",
     "Die Datei konnte nicht angenommen werden.": "The file could not be accepted.",
+    "oder Dateien hierher ziehen": "or drag files here",
+    "hochgeladen – wird geprüft": "uploaded – being checked",
+    "Die Datei konnte nicht hochgeladen werden. Bitte versuchen Sie es noch einmal.": (
+        "The file could not be uploaded. Please try again."
+    ),
 }
