@@ -68,3 +68,8 @@ lock: | $(BIN)/uv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+## bench: upload throughput and memory, portal vs. bare Litestar (BENCH_ARGS=--breakdown)
+.PHONY: bench
+bench: $(VENV)/.synced
+	$(BIN)/python -m bench.upload $(BENCH_ARGS)

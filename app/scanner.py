@@ -45,9 +45,13 @@ async def scan_one(
     try:
         verdict = await client.scan_stream(_chunks(stream))
     except ScanFailed as exc:
+        await _close(stream)
         log.warning("attachment %s could not be scanned: %s", file.id, exc)
         publish(app, await do_record_verdict(file.id, clean=False, signature=UNSCANNABLE))
         return
+    except BaseException:
+        await _close(stream)  # clamd away (ScannerUnavailable) or cancelled
+        raise
     signature = verdict.signature or ""
     publish(app, await do_record_verdict(file.id, clean=verdict.clean, signature=signature))
 
@@ -57,9 +61,13 @@ async def _chunks(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         async for chunk in stream:
             yield chunk
     finally:
-        aclose = getattr(stream, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await _close(stream)
+
+
+async def _close(stream: AsyncIterator[bytes]) -> None:
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 async def run_scanner(app: Litestar, stop: asyncio.Event) -> None:

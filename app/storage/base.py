@@ -50,6 +50,14 @@ class Storage(Protocol):
         """
         ...
 
+    async def adopt_file(self, key: str, path: Path, content_type: str) -> None:
+        """Like ``put_file``, but the storage takes the file: ``path`` is gone afterwards.
+
+        The filesystem backend moves a file from the same filesystem instead of writing
+        it a second time (uploads are received next to the storage root).
+        """
+        ...
+
     async def open(self, key: str) -> AsyncIterator[bytes]:
         """Open the file under ``key`` for streaming; raise ``NotStored`` if missing.
 

@@ -48,6 +48,10 @@ class FileStorage:
         check_key(key)
         await asyncio.to_thread(self._put, key, Path(path))
 
+    async def adopt_file(self, key: str, path: Path, content_type: str) -> None:
+        check_key(key)
+        await asyncio.to_thread(self._adopt, key, Path(path))
+
     async def open(self, key: str) -> AsyncIterator[bytes]:
         check_key(key)
         fh = await asyncio.to_thread(self._open_for_reading, key)
@@ -120,6 +124,27 @@ class FileStorage:
                     os.unlink(tmp, dir_fd=dfd)
                 raise
             os.fsync(dfd)
+
+    def _adopt(self, key: str, source: Path) -> None:
+        """Move ``source`` into place (same filesystem), else copy it and remove it."""
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ValueError(f"{source} is not a regular file")
+            os.fchmod(fd, FILE_MODE)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with self._parent(key, create=True) as (dfd, name):
+            try:
+                os.rename(source, name, dst_dir_fd=dfd)
+            except OSError:  # another filesystem: write it here, then let go of it
+                pass
+            else:
+                os.fsync(dfd)
+                return
+        self._put(key, source)
+        source.unlink(missing_ok=True)
 
     def _open_for_reading(self, key: str) -> BinaryIO:
         try:

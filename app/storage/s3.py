@@ -16,6 +16,7 @@ obstore reports a missing object as the built-in ``FileNotFoundError``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -96,6 +97,10 @@ class S3Storage:
     def __repr__(self) -> str:
         where = self.endpoint_url or "aws"
         return f"S3Storage({where!r}, bucket={self.bucket!r}, prefix={self.prefix!r})"
+
+    async def adopt_file(self, key: str, path: Path, content_type: str) -> None:
+        await self.put_file(key, path, content_type)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
 
     async def put_file(self, key: str, path: Path, content_type: str) -> None:
         check_key(key)

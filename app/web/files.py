@@ -82,7 +82,7 @@ async def upload(
                 limits=ZipLimits(allow_office_embeddings=True),
             )
             key = f"rooms/{access.room.id}/{uuid.uuid4()}"
-            await storage.put_file(key, file.path, detected.mime)
+            await storage.adopt_file(key, file.path, detected.mime)
             stored.append(StoredFile(key, name, detected.mime, file.size, file.sha256))
         events, _ = await check_add_upload(
             me,

@@ -148,3 +148,12 @@ async def test_bad_keys_are_refused(storage: Storage, tmp_path: Path, key: str) 
 
 async def test_backends_satisfy_the_protocol(storage: Storage) -> None:
     assert isinstance(storage, Storage)
+
+
+async def test_adopt_takes_the_file(storage, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "adopted.tmp"
+    source.write_bytes(b"taken over")
+    await storage.adopt_file("rooms/r1/adopted", source, "text/plain")
+    assert not source.exists()
+    chunks = [c async for c in await storage.open("rooms/r1/adopted")]
+    assert b"".join(chunks) == b"taken over"

@@ -159,3 +159,16 @@ async def test_a_symlinked_root_is_the_operators_choice(tmp_path: Path) -> None:
     storage = FileStorage(tmp_path / "link")
     await storage.put_file("rooms/a/b", upload(tmp_path, b"ok"), "text/plain")
     assert (real / "rooms" / "a" / "b").read_bytes() == b"ok"
+
+
+async def test_adopting_on_the_same_filesystem_moves_instead_of_copying(tmp_path: Path) -> None:
+    import os
+
+    storage = FileStorage(tmp_path / "files")
+    source = upload(tmp_path, b"moved")
+    inode = os.stat(source).st_ino
+    await storage.adopt_file("rooms/r1/f1", source, "text/plain")
+    stored = tmp_path / "files" / "rooms" / "r1" / "f1"
+    assert os.stat(stored).st_ino == inode and not source.exists()
+    assert oct(stored.stat().st_mode & 0o777) == "0o600"
+    assert leftovers(tmp_path / "files") == []
