@@ -31,15 +31,16 @@ def clean_body(body: str, max_length: int = DEFAULT_MAX_LENGTH) -> str:
     return text
 
 
-async def _next_seq(room_id: UUID, now: datetime) -> int:
+async def _next_seq(room_id: UUID, now: datetime) -> tuple[int, UUID]:
+    """The room's next sequence number, and the room's authority."""
     # The UPDATE takes the room's row lock (PostgreSQL) or the write lock (SQLite),
     # so concurrent writers get consecutive numbers without gaps.
     rows: list[dict[str, Any]] = await (
         Room.update({Room.last_seq: Room.last_seq + 1, Room.last_activity_at: now})
         .where(Room.id == room_id)
-        .returning(Room.last_seq)
+        .returning(Room.last_seq, Room.authority)
     )
-    return int(rows[0]["last_seq"])
+    return int(rows[0]["last_seq"]), UUID(str(rows[0]["authority"]))
 
 
 async def ensure_caseworker_participant(access: RoomAccess, actor: Actor) -> UUID:
@@ -101,7 +102,7 @@ async def do_add_item(
 ) -> tuple[UUID, int]:
     """Append a timeline item; return its id and sequence number."""
     now = datetime.now(UTC)
-    seq = await _next_seq(room_id, now)
+    seq, authority_id = await _next_seq(room_id, now)
     message = Message(
         room=room_id,
         seq=seq,
@@ -114,13 +115,9 @@ async def do_add_item(
         created_at=now,
     )
     await message.save()
-    authority: dict[str, Any] | None = (
-        await Room.select(Room.authority).where(Room.id == room_id).first()
-    )
-    assert authority is not None
     await do_record_event(
         "timeline.item_added",
-        authority_id=UUID(str(authority["authority"])),
+        authority_id=authority_id,
         room_id=room_id,
         data={"seq": seq, "kind": kind.value, "side": side.value},
     )
