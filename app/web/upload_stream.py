@@ -8,16 +8,64 @@ caller on every path (``ReceivedUpload.discard``) and swept at start-up.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import os
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from multipart import MultipartError, ParserLimitReached, PushMultipartParser, parse_options_header
 
 CHUNK_LIMIT_FIELDS = 64 * 1024  # a plain form field (item id) is tiny
+FLUSH_SIZE = 1024 * 1024
+"""Bytes gathered before they are hashed and written in a worker thread."""
+
+
+class _Sink:
+    """Hashes and writes a file's bytes in a worker thread while the next ones arrive.
+
+    hashlib and file writes release the GIL, so with one flush in flight the event
+    loop keeps parsing the body on the other core. Memory stays bounded: at most two
+    buffers of FLUSH_SIZE per upload.
+    """
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.buffer = bytearray()
+        self.pending: asyncio.Future[None] | None = None
+
+    def _write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+    async def add(self, data: bytes | bytearray) -> None:
+        self.buffer += data
+        if len(self.buffer) >= FLUSH_SIZE:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self.pending is not None:
+            await self.pending
+        data, self.buffer = bytes(self.buffer), bytearray()
+        self.pending = asyncio.ensure_future(asyncio.to_thread(self._write, data))
+
+    async def finish(self) -> str:
+        await self._flush()
+        if self.pending is not None:
+            await self.pending
+        self.handle.close()
+        return self.digest.hexdigest()
+
+    async def abandon(self) -> None:
+        if self.pending is not None:
+            with contextlib.suppress(Exception):
+                await self.pending
+        self.handle.close()
 
 
 class TooLarge(Exception):
@@ -79,8 +127,7 @@ async def receive(
     current: ReceivedFile | None = None
     field_name: str | None = None
     field_value = bytearray()
-    digest = hashlib.sha256()
-    handle = None
+    sink: _Sink | None = None
     try:
         with PushMultipartParser(
             boundary, max_segment_count=max_files + 10, max_segment_size=max_file + 1
@@ -88,21 +135,19 @@ async def receive(
             async for chunk in body:
                 for event in parser.parse(chunk):
                     if event is None:  # end of a part
-                        if current is not None and handle is not None:
-                            handle.close()
-                            handle = None
-                            current.sha256 = digest.hexdigest()
+                        if current is not None and sink is not None:
+                            current.sha256 = await sink.finish()
+                            sink = None
                             current = None
                         elif field_name is not None:
                             upload.fields[field_name] = field_value.decode("utf-8", "replace")
                             field_name = None
                     elif isinstance(event, bytearray | bytes):
-                        if current is not None and handle is not None:
+                        if current is not None and sink is not None:
                             current.size += len(event)
                             if current.size > max_file:
                                 raise TooLarge()
-                            digest.update(event)
-                            handle.write(event)
+                            await sink.add(event)
                         elif field_name is not None:
                             field_value += event
                             if len(field_value) > CHUNK_LIMIT_FIELDS:
@@ -113,10 +158,9 @@ async def receive(
                         if len(upload.files) >= max_files:
                             raise TooLarge()
                         fd, name = tempfile.mkstemp(prefix="upload-", dir=directory)
-                        handle = os.fdopen(fd, "wb")
+                        sink = _Sink(os.fdopen(fd, "wb"))
                         current = ReceivedFile(Path(name), event.filename, event.content_type)
                         upload.files.append(current)
-                        digest = hashlib.sha256()
                     else:
                         field_name, field_value = event.name or "", bytearray()
     except ParserLimitReached as exc:
@@ -129,6 +173,6 @@ async def receive(
         upload.discard()
         raise
     finally:
-        if handle is not None:
-            handle.close()
+        if sink is not None:
+            await sink.abandon()
     return upload
