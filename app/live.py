@@ -170,7 +170,8 @@ async def _send_read_markers(
     access = await access_room(actor, room_id)
     if side == access.side.value or not seqs:
         return  # only the author's side cares that the other side read it
-    items = [i for i in await timeline(access, after_seq=min(seqs) - 1) if i.seq in seqs]
+    window = await timeline(access, after_seq=min(seqs) - 1, until_seq=max(seqs))
+    items = [i for i in window if i.seq in seqs]
     template = socket.app.template_engine.get_template("_live_read.html")  # type: ignore[union-attr]
     await socket.send_text(template.render(access=access, items=items))
 
@@ -180,7 +181,7 @@ async def _send_changed(
 ) -> None:
     """Replace an item already on the page (a request's states, a scan verdict)."""
     access = await access_room(actor, room_id)
-    items = [i for i in await timeline(access, after_seq=seq - 1) if i.seq == seq]
+    items = await timeline(access, after_seq=seq - 1, until_seq=seq)
     if not items:
         return
     template = socket.app.template_engine.get_template("_live_changed.html")  # type: ignore[union-attr]

@@ -173,8 +173,13 @@ async def check_post_message(
     return events
 
 
-async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineItem]:
-    """The room's items after ``after_seq``, as this viewer sees them."""
+async def timeline(
+    access: RoomAccess, *, after_seq: int = 0, until_seq: int | None = None
+) -> list[TimelineItem]:
+    """The room's items after ``after_seq`` (up to ``until_seq``), as this viewer sees them."""
+    window = (Message.room == access.room.id) & (Message.seq > after_seq)
+    if until_seq is not None:
+        window &= Message.seq <= until_seq
     rows: list[dict[str, Any]] = (
         await Message.select(
             Message.id,
@@ -187,7 +192,7 @@ async def timeline(access: RoomAccess, *, after_seq: int = 0) -> list[TimelineIt
             Message.body,
             Message.created_at,
         )
-        .where((Message.room == access.room.id) & (Message.seq > after_seq))
+        .where(window)
         .order_by(Message.seq)
     )
     if not rows:

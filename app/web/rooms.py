@@ -59,6 +59,16 @@ async def room_page_template(
     return Template("room.html", context=context, status_code=status_code)
 
 
+async def _composer(me: Actor, room_id: str, status_code: int, **form: Any) -> Template:
+    """Only the composer fragment: it needs the room, not the timeline or participants."""
+    access = await access_room(me, room_id)
+    return Template(
+        "_composer.html",
+        context={"actor": me, "room": access.room, **form},
+        status_code=status_code,
+    )
+
+
 @get("/rooms/{room_id:str}", include_in_schema=False, name="room")
 async def room_page(
     request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
@@ -82,24 +92,18 @@ async def post_message(
     except Invalid as exc:
         error = exc.errors.get("body")
         if is_htmx(request):
-            access = await access_room(me, room_id)
-            context = await _room_context(
-                access,
+            return await _composer(
                 me,
+                room_id,
+                422,
                 form_body=data.body,
                 error=error,
                 max_length=settings.messages.max_length,
             )
-            return Template("_composer.html", context=context, status_code=422)
         return await room_page_template(
             request, me, room_id, status_code=422, form_body=data.body, error=error
         )
     publish(request.app, events)
     if is_htmx(request):
-        access = await access_room(me, room_id)
-        return Template(
-            "_composer.html",
-            context=await _room_context(access, me, form_body="", sent=True),
-            status_code=200,
-        )
+        return await _composer(me, room_id, 200, form_body="", sent=True)
     return Redirect(f"/rooms/{room_id}#item-{events[0].seq}", status_code=303)  # type: ignore[union-attr]

@@ -23,7 +23,7 @@ from app.settings import (
 from tests import builders
 from tests.identity.rogue_idp import CLIENT_ID, CLIENT_SECRET, RogueIdp, RogueServer
 from tests.login import hidden_inputs
-from tests.servers import free_port, running
+from tests.servers import free_port, in_process, running
 
 BASE_URL = "http://127.0.0.1:8000"
 COOKIE = "antragsraum_session"
@@ -89,8 +89,7 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
 
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+    async with in_process(app) as http:
         yield http
 
 

@@ -36,7 +36,7 @@ from app.settings import (
 )
 from tests.identity.conftest import BASE_URL, session_data
 from tests.login import hidden_inputs
-from tests.servers import free_port, running
+from tests.servers import free_port, in_process, running
 
 PROJECT = Path(__file__).parent / "oidc_provider"
 PROVIDER_ID = "interop"
@@ -160,8 +160,7 @@ async def interop_app(interop_settings: Settings) -> AsyncIterator[Litestar]:
 @pytest.fixture
 async def browser(interop_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """The citizen's browser as seen by the app (in-process)."""
-    transport = httpx.ASGITransport(app=interop_app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+    async with in_process(interop_app) as http:
         yield http
 
 
