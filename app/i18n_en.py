@@ -2,6 +2,7 @@
 
 EN: dict[str, str] = {
     "Meine Anträge": "My applications",
+    "Verwaltung": "Administration",
     "Posteingang": "Inbox",
     "Anmelden": "Log in",
     "Abmelden": "Log out",
@@ -95,6 +96,9 @@ EN: dict[str, str] = {
     ),
     "Sachbearbeiterin der Demo-Stadt (substanziell)": "Caseworker of Demo-Stadt (substantial)",
     "Sachbearbeiter des Demo-Kreises (substanziell)": "Caseworker of Demo-Kreis (substantial)",
+    "Administratorin der Demo-Stadt, ohne Sachbearbeitung (substanziell)": (
+        "Administrator of Demo-Stadt, no casework (substantial)"
+    ),
     # identity error pages (app/identity/texts.py)
     "Anmeldung fehlgeschlagen": "Login failed",
     "Die Rückmeldung des Anmeldedienstes passt zu keiner begonnenen Anmeldung. "

@@ -6,13 +6,15 @@ that a room exists without being in it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from rooms.actors import Actor, ActorKind
+from rooms.actors import Actor, ActorKind, StaffRole
+from rooms.clients import MachineClient
 from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
 from rooms.records import RoomAccess, RoomRecord
-from rooms.tables import ApplicantKind, Participant, ParticipantRole, Room, Side
+from rooms.tables import ApplicantKind, Authority, Participant, ParticipantRole, Room, Side
 
 # Who acts on the applicant's side of a room.
 APPLICANT_SIDE_ROLES = [ParticipantRole.applicant.value, ParticipantRole.representative.value]
@@ -94,3 +96,44 @@ async def access_room_for_writing(actor: Actor | None, room_id: UUID | str) -> R
     if access.room.closed:
         raise RoomClosed()
     return access
+
+
+async def access_room_for_client(client: MachineClient, room_id: UUID | str) -> RoomRecord:
+    """The room as a case store's credential may see it: only its own authority's."""
+    rid = parse_id(room_id)
+    room = await load_room(rid)
+    if room is None or room.authority_id != client.authority_id:
+        raise NotFound()
+    return room
+
+
+async def access_room_for_client_writing(client: MachineClient, room_id: UUID | str) -> RoomRecord:
+    room = await access_room_for_client(client, room_id)
+    if room.closed:
+        raise RoomClosed()
+    return room
+
+
+@dataclass(frozen=True)
+class AdminAccess:
+    """An authority as its administrator may manage it."""
+
+    authority_id: UUID
+    authority_slug: str
+    authority_name: str
+
+
+async def access_authority_admin(actor: Actor | None) -> AdminAccess:
+    """The actor's authority, if they administer it; otherwise ``NotFound``."""
+    if actor is None or not actor.is_staff or actor.authority_slug is None:
+        raise NotFound()
+    if StaffRole.authority_admin.value not in actor.roles:
+        raise NotFound()
+    row: dict[str, Any] | None = (
+        await Authority.select(Authority.id, Authority.slug, Authority.name)
+        .where(Authority.slug == actor.authority_slug)
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return AdminAccess(parse_id(str(row["id"])), row["slug"], row["name"])

@@ -14,6 +14,14 @@ from rooms.tables import ApiClient, Authority
 
 TOKEN_PREFIX = "ar_"  # noqa: S105 - a public prefix, not a secret
 
+# What a credential may be allowed to do.
+SCOPES = {
+    "rooms:read": "read rooms, their timelines and decisions",
+    "rooms:write": "create rooms, post messages and decisions, change status, close",
+    "events:read": "read the events feed",
+}
+DEFAULT_SCOPES = tuple(SCOPES)
+
 
 @dataclass(frozen=True)
 class MachineClient:
@@ -22,6 +30,7 @@ class MachineClient:
     authority_id: UUID
     authority_slug: str
     authority_name: str
+    scopes: frozenset[str] = frozenset(DEFAULT_SCOPES)
 
     @property
     def audit_name(self) -> str:
@@ -32,15 +41,22 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def do_create_client(authority_slug: str, name: str) -> tuple[MachineClient, str]:
+async def do_create_client(
+    authority_slug: str, name: str, scopes: tuple[str, ...] = DEFAULT_SCOPES
+) -> tuple[MachineClient, str]:
     """Create a credential; the token is returned once and only its hash is stored."""
+    unknown = set(scopes) - set(SCOPES)
+    if unknown or not scopes:
+        raise ValueError(f"unknown scopes: {sorted(unknown)}" if unknown else "no scopes")
     authority: dict[str, Any] | None = (
         await Authority.select().where(Authority.slug == authority_slug).first()
     )
     if authority is None:
         raise NotFound()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    client = ApiClient(authority=authority["id"], name=name, token_hash=hash_token(token))
+    client = ApiClient(
+        authority=authority["id"], name=name, token_hash=hash_token(token), scopes=list(scopes)
+    )
     await client.save()
     return (
         MachineClient(
@@ -49,6 +65,7 @@ async def do_create_client(authority_slug: str, name: str) -> tuple[MachineClien
             authority_id=UUID(str(authority["id"])),
             authority_slug=authority["slug"],
             authority_name=authority["name"],
+            scopes=frozenset(scopes),
         ),
         token,
     )
@@ -67,8 +84,10 @@ async def authenticate(token: str) -> MachineClient | None:
             ApiClient.authority,
             ApiClient.authority.slug,
             ApiClient.authority.name,
+            ApiClient.scopes,
         )
         .where((ApiClient.token_hash == digest) & ApiClient.revoked_at.is_null())
+        .output(load_json=True)
         .first()
     )
     # The lookup is by hash; compare once more in constant time for good measure.
@@ -80,4 +99,5 @@ async def authenticate(token: str) -> MachineClient | None:
         authority_id=UUID(str(row["authority"])),
         authority_slug=row["authority.slug"],
         authority_name=row["authority.name"],
+        scopes=frozenset(row["scopes"] or ()),
     )

@@ -41,13 +41,20 @@ class ParticipantsChanged:
     room_id: UUID
 
 
-Event = TimelineItemAdded | TimelineItemChanged | ItemsRead | ParticipantsChanged
+@dataclass(frozen=True)
+class RoomChanged:
+    """The room itself changed (status, progress, assignment): headers re-render."""
+
+    room_id: UUID
+
+
+Event = TimelineItemAdded | TimelineItemChanged | ItemsRead | ParticipantsChanged | RoomChanged
 
 
 class Nudge(msgspec.Struct, frozen=True):
     """The wire form of an event on the live channel (ids only, no content)."""
 
-    kind: Literal["item", "changed", "read", "access"]
+    kind: Literal["item", "changed", "read", "access", "room"]
     room: str
     seq: int = 0
     side: str = ""
@@ -65,6 +72,8 @@ def to_nudge(event: Event) -> Nudge:
         return Nudge(kind="changed", room=str(event.room_id), seq=event.seq)
     if isinstance(event, ParticipantsChanged):
         return Nudge(kind="access", room=str(event.room_id))
+    if isinstance(event, RoomChanged):
+        return Nudge(kind="room", room=str(event.room_id))
     return Nudge(kind="read", room=str(event.room_id), side=event.reader_side, seqs=event.seqs)
 
 

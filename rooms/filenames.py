@@ -48,6 +48,11 @@ def display_name(raw: str) -> str:
     if stem.split(".", 1)[0].strip().upper() in _WINDOWS_DEVICES:
         stem = "_" + stem
     name = _shorten(stem, extension)
+    # Cutting a name without extension can expose one (a suffix that was too long to
+    # count is now short enough), with blanks before its dot: cut around it again.
+    stem, extension = _split_extension(name)
+    if extension and stem != _strip(stem):
+        name = _shorten(_strip(stem), extension)
     return name or FALLBACK
 
 

@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from rooms.notifications import do_plan_notifications
 from rooms.tables import OutboxEvent
+from rooms.webhooks import do_plan_deliveries
 
 # The types a case store may receive, and what their data holds.
 EVENT_TYPES = {
@@ -23,6 +25,10 @@ EVENT_TYPES = {
     "attachment.scanned": "attachment_id, sha256, size, outcome (clean/infected)",
     "participant.added": "participant_id, role",
     "participant.removed": "participant_id, role",
+    "room.status_changed": "progress (received/in_progress/waiting/decided)",
+    "room.closed": "closed_at",
+    "decision.made_available": "decision_id, attachment_id, sha256, made_available_at",
+    "decision.retrieved": "decision_id, retrieved_at, sha256",
 }
 
 
@@ -38,18 +44,30 @@ class FeedEvent:
 
 async def do_record_event(
     event_type: str, *, authority_id: UUID, room_id: UUID | None, data: dict[str, Any]
-) -> None:
+) -> UUID:
+    """Record the event and what it sets off (webhook deliveries, notifications).
+
+    Call inside the transaction of the change. Returns the event's stable id.
+    """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
-    await OutboxEvent.insert(
+    event_id = uuid.uuid4()
+    rows: list[dict[str, Any]] = await OutboxEvent.insert(
         OutboxEvent(
-            event_id=uuid.uuid4(),
+            event_id=event_id,
             authority=authority_id,
             room=room_id,
             type=event_type,
             data=data,
         )
+    ).returning(OutboxEvent.id)
+    await do_plan_deliveries(
+        int(rows[0]["id"]), event_type=event_type, authority_id=authority_id, room_id=room_id
     )
+    await do_plan_notifications(
+        event_id, event_type=event_type, authority_id=authority_id, room_id=room_id, data=data
+    )
+    return event_id
 
 
 async def feed(authority_id: UUID, *, after: int = 0, limit: int = 100) -> list[FeedEvent]:

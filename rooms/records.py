@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from rooms.actors import TrustLevel
-from rooms.tables import RoomStatus, Side
+from rooms.tables import RoomProgress, RoomStatus, Side
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,20 @@ class RoomRecord:
     last_seq: int
     created_at: datetime
     last_activity_at: datetime
+    progress: str = RoomProgress.received.value
+    closed_at: datetime | None = None
+    assignee_subject: str = ""
+    assignee_name: str = ""
+    team: str = ""
 
     @property
     def closed(self) -> bool:
         return self.status == RoomStatus.closed.value
+
+    @property
+    def applicant_status(self) -> str:
+        """What the applicant is shown: received, in_progress, waiting, decided, closed."""
+        return RoomStatus.closed.value if self.closed else self.progress
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> RoomRecord:
@@ -43,6 +53,11 @@ class RoomRecord:
             last_seq=row["last_seq"],
             created_at=row["created_at"],
             last_activity_at=row["last_activity_at"],
+            progress=row.get("progress") or RoomProgress.received.value,
+            closed_at=row.get("closed_at"),
+            assignee_subject=row.get("assignee_subject") or "",
+            assignee_name=row.get("assignee_name") or "",
+            team=row.get("team") or "",
         )
 
 

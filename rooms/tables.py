@@ -35,8 +35,20 @@ class AuthorityKind(StrEnum):
 
 
 class RoomStatus(StrEnum):
+    """The room's lifecycle: a closed room is read-only."""
+
     open = "open"
     closed = "closed"
+
+
+class RoomProgress(StrEnum):
+    """Where the application stands, as the applicant sees it while the room is open."""
+
+    received = "received"
+    in_progress = "in_progress"
+    waiting = "waiting"
+    """Waiting for the applicant (an answer, documents)."""
+    decided = "decided"
 
 
 class TrustLevelColumn(StrEnum):
@@ -69,6 +81,7 @@ class ItemKind(StrEnum):
     message = "message"
     request = "request"
     upload = "upload"
+    decision = "decision"
 
 
 class RequestItemState(StrEnum):
@@ -105,6 +118,8 @@ class ApiClient(Table):
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+    scopes = JSON(default=["rooms:read", "rooms:write", "events:read"])
+    """What this credential may do; see ``rooms.clients.SCOPES``."""
 
 
 class Room(Table):
@@ -117,6 +132,13 @@ class Room(Table):
     last_seq = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     last_activity_at = Timestamptz(default=TimestamptzNow())
+    progress = Varchar(length=20, choices=RoomProgress, default=RoomProgress.received)
+    closed_at = Timestamptz(null=True, default=None)
+    assignee_subject = Varchar(length=255, default="", index=True)
+    """The caseworker the room is assigned to (staff subject), or empty."""
+    assignee_name = Varchar(length=200, default="")
+    team = Varchar(length=100, default="")
+    """The team the room is assigned to, or empty."""
 
 
 class Participant(Table):
@@ -235,6 +257,166 @@ class OutboxEvent(Table):
     occurred_at = Timestamptz(default=TimestamptzNow())
 
 
+class Decision(Table):
+    """A decision (Bescheid) in a room, with the facts that evidence its delivery.
+
+    ``made_available_at``: when the applicant could first retrieve the document
+    (its file scanned clean). ``first_retrieved_*``: the applicant side's first
+    authenticated download and the SHA-256 of what it received (§9 OZG, §41 (2a) VwVfG).
+    """
+
+    id = UUID(primary_key=True)
+    room = ForeignKey(Room, null=False, index=True)
+    message = ForeignKey(Message, null=False)
+    attachment = ForeignKey(Attachment, null=False)
+    summary = Text()
+    source = Varchar(length=20, default="room")
+    """Where it was issued: ``room`` (a caseworker) or ``api`` (the case store)."""
+    created_at = Timestamptz(default=TimestamptzNow())
+    made_available_at = Timestamptz(null=True, default=None)
+    first_retrieved_at = Timestamptz(null=True, default=None)
+    first_retrieved_by = ForeignKey(Participant, null=True, default=None)
+    first_retrieved_sha256 = Varchar(length=64, default="")
+
+
+class InternalNote(Table):
+    """A note among the authority's staff in a room; the applicant side never sees it.
+
+    Kept apart from the timeline (``Message``) on purpose: no applicant query can
+    reach it by forgetting a filter.
+    """
+
+    id = UUID(primary_key=True)
+    room = ForeignKey(Room, null=False, index=True)
+    kind = Varchar(length=20, default="note")
+    """``note``, or ``handover`` when written with an assignment."""
+    author_subject = Varchar(length=255)
+    author_name = Varchar(length=200)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class TextTemplate(Table):
+    """A text block (Textbaustein) of an authority, with placeholders."""
+
+    id = UUID(primary_key=True)
+    authority = ForeignKey(Authority, null=False, index=True)
+    name = Varchar(length=100)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class IdempotencyRecord(Table):
+    """The first answer to a POST with an ``Idempotency-Key``, replayed on repeats."""
+
+    id = UUID(primary_key=True)
+    client = ForeignKey(ApiClient, null=False)
+    key = Varchar(length=255)
+    method = Varchar(length=10)
+    path = Varchar(length=500)
+    request_hash = Varchar(length=64)
+    status_code = Integer(default=0)
+    """0 while the first request is still being processed."""
+    response_body = Text(default="")
+    response_headers = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class WebhookSubscription(Table):
+    """An endpoint of an authority that receives its events (Standard Webhooks)."""
+
+    id = UUID(primary_key=True)
+    authority = ForeignKey(Authority, null=False, index=True)
+    url = Varchar(length=2000)
+    secret = Varchar(length=200)
+    """``whsec_`` + base64 key; needed in clear to sign, shown once at creation."""
+    event_types = JSON(default=[])
+    """Types to deliver; empty: all."""
+    created_at = Timestamptz(default=TimestamptzNow())
+    disabled_at = Timestamptz(null=True, default=None)
+
+
+class DeliveryState(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    dead = "dead"
+
+
+class WebhookDelivery(Table):
+    """One event for one subscription; written with the event, in its transaction."""
+
+    id = Serial(primary_key=True)
+    event = ForeignKey(OutboxEvent, null=False, index=True)
+    subscription = ForeignKey(WebhookSubscription, null=False, index=True)
+    room = UUID(null=True, default=None)
+    """Copied from the event: deliveries of one room and subscription go in order."""
+    state = Varchar(length=20, choices=DeliveryState, default=DeliveryState.pending)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    claimed_until = Timestamptz(null=True, default=None)
+    last_attempt_at = Timestamptz(null=True, default=None)
+    last_status = Integer(null=True, default=None)
+    last_error = Text(default="")
+    delivered_at = Timestamptz(null=True, default=None)
+
+
+class NotificationState(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    undeliverable = "undeliverable"
+    """The address was refused for good; recorded and shown, not retried."""
+    failed = "failed"
+    """Retries exhausted."""
+    skipped = "skipped"
+    """The recipient's preferences say no."""
+
+
+class Notification(Table):
+    """A content-free notice to one person on one channel; never sent twice.
+
+    ``dedupe_key`` names its cause (the event, the reminder day, the digest window)
+    so that the same cause cannot produce a second notice.
+    """
+
+    id = UUID(primary_key=True)
+    dedupe_key = Varchar(length=300, unique=True)
+    authority = ForeignKey(Authority, null=False, index=True)
+    room = ForeignKey(Room, null=True, default=None, index=True)
+    recipient_realm = Varchar(length=20)
+    """``citizen``, ``business`` or ``staff``."""
+    recipient_subject = Varchar(length=255)
+    recipient_name = Varchar(length=200, default="")
+    channel = Varchar(length=30)
+    """``email``, ``bundid_postbox``, ``osi_postbox``."""
+    address = Varchar(length=320, default="")
+    reason = Varchar(length=30)
+    """``reply``, ``documents``, ``decision``, ``reminder``, ``overdue``, ``digest``."""
+    language = Varchar(length=5, default="de")
+    deadline = Date(null=True, default=None)
+    state = Varchar(length=20, choices=NotificationState, default=NotificationState.pending)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class ContactPreference(Table):
+    """How a person wants to be told: per realm and subject, across rooms."""
+
+    id = UUID(primary_key=True)
+    realm = Varchar(length=20)
+    subject = Varchar(length=255)
+    email = Varchar(length=320, default="")
+    email_enabled = Boolean(default=True)
+    postbox_enabled = Boolean(default=True)
+    language = Varchar(length=5, default="de")
+    digest = Varchar(length=20, default="daily")
+    """Staff only: ``off``, ``hourly`` or ``daily`` digests of applicant activity."""
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 class AuditEvent(Table):
     """A pseudonymous fact: who (hashed), did what, where, with which outcome.
 
@@ -264,6 +446,14 @@ TABLES: tuple[type[Table], ...] = (
     Invitation,
     Receipt,
     OutboxEvent,
+    Decision,
+    InternalNote,
+    TextTemplate,
+    IdempotencyRecord,
+    WebhookSubscription,
+    WebhookDelivery,
+    Notification,
+    ContactPreference,
     AuditEvent,
 )
 
@@ -274,4 +464,8 @@ UNIQUE_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "participant_room_role_subject_key": ("participant", ("room", "role", "subject")),
     "message_room_seq_key": ("message", ("room", "seq")),
     "receipt_message_participant_key": ("receipt", ("message", "participant")),
+    "text_template_authority_name_key": ("text_template", ("authority", "name")),
+    "idempotency_record_client_key_key": ("idempotency_record", ("client", "key")),
+    "webhook_delivery_event_subscription_key": ("webhook_delivery", ("event", "subscription")),
+    "contact_preference_realm_subject_key": ("contact_preference", ("realm", "subject")),
 }

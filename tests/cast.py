@@ -2,7 +2,7 @@
 
 from app.identity.claims import actor_from_claims
 from app.identity.personas import PERSONAS
-from rooms.actors import Actor, ActorKind
+from rooms.actors import Actor
 
 ISSUER = "http://127.0.0.1:8000/dev-idp"
 
@@ -23,11 +23,5 @@ JONAS = persona("jonas")  # another citizen, normal
 MAX = persona("max")  # employee of Beispiel GmbH
 SABINE = persona("sabine")  # caseworker of demo-stadt
 OTTO = persona("otto")  # caseworker of demo-kreis
-ADMIN_WITHOUT_CASEWORK = Actor(
-    issuer=ISSUER,
-    subject="demo-staff-admin",
-    name="Anna Admin",
-    kind=ActorKind.staff,
-    authority_slug="demo-stadt",
-    roles=frozenset({"authority_admin"}),
-)
+ANNA = persona("anna")  # authority admin of demo-stadt, no casework
+ADMIN_WITHOUT_CASEWORK = ANNA

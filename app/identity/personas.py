@@ -79,6 +79,16 @@ PERSONAS: tuple[Persona, ...] = (
         email="otto@demo-kreis.example",
         extra_claims={"authority": "demo-kreis", "roles": ["caseworker"]},
     ),
+    Persona(
+        id="anna",
+        name="Anna Admin",
+        description="Administratorin der Demo-Stadt, ohne Sachbearbeitung (substanziell)",
+        kind=ActorKind.staff,
+        sub="demo-staff-admin",
+        acr="substantial",
+        email="anna@demo-stadt.example",
+        extra_claims={"authority": "demo-stadt", "roles": ["authority_admin"]},
+    ),
 )
 
 PERSONAS_BY_ID: dict[str, Persona] = {persona.id: persona for persona in PERSONAS}

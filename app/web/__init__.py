@@ -1,9 +1,10 @@
 """Page and fragment handlers, one module per resource."""
 
-from app.web import applications, files, home, inbox, representatives, requests, rooms
+from app.web import admin, applications, files, home, inbox, representatives, requests, rooms
 
 web_handlers = [
     home.home,
+    admin.admin_index,
     applications.applications,
     inbox.inbox,
     rooms.room_page,
