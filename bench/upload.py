@@ -5,7 +5,7 @@ under uvicorn in their own subprocess on a free loopback port, so that their mem
 measured alone (``/proc/<pid>/status``: VmHWM, the peak RSS, reset per upload through
 ``/proc/<pid>/clear_refs`` where the kernel allows it). The same client code (httpx,
 multipart field ``file``, the file object streamed from disk) uploads the same
-generated 200 MiB PDF to each, three times, alternating portal and bare (each upload
+generated 200 MiB PDF to each, five times, alternating portal and bare (each upload
 after an ``os.sync()``), after one small warm-up upload to each.
 
 1. The portal: ``uvicorn app:create_app --factory`` on SQLite, file sessions, storage
@@ -21,7 +21,7 @@ The result is a table with the median throughput of each, the portal/bare ratio 
 PASS/FAIL. It is a benchmark, not a test: the exit code is 0 whatever the numbers
 (non-zero only when the benchmark itself could not run).
 
-Options: ``--size-mb N`` (default 200), ``--reps N`` (default 3), ``--breakdown``
+Options: ``--size-mb N`` (default 200), ``--reps N`` (default 5), ``--breakdown``
 (also time the stages of the portal's upload path in this process, without HTTP).
 """
 
@@ -610,7 +610,7 @@ async def run(args: argparse.Namespace, procs: Processes, tmp: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.upload", description=__doc__)
     parser.add_argument("--size-mb", type=int, default=200, help="file size in MiB (max 249)")
-    parser.add_argument("--reps", type=int, default=3, help="timed uploads per server")
+    parser.add_argument("--reps", type=int, default=5, help="timed uploads per server")
     parser.add_argument("--breakdown", action="store_true", help="also time the stages")
     args = parser.parse_args()
     if not 1 <= args.size_mb <= 249 or args.reps < 1:
