@@ -1,4 +1,4 @@
-"""The ``antragsraum`` command: serve, migrate, seed, authority and client management."""
+"""The ``antragsraum`` command: serve, migrate, seed, authorities, clients and webhooks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import click
 
 from app import db
 from app.settings import Settings, SettingsError, load_settings
+from rooms.clients import DEFAULT_SCOPES, SCOPES
 from rooms.errors import Invalid, NotFound
+from rooms.outbox import EVENT_TYPES
 from rooms.tables import AuthorityKind
 
 T = TypeVar("T")
@@ -144,18 +146,118 @@ def client() -> None:
 @client.command("create")
 @click.argument("authority_slug")
 @click.option("--name", default="Fachverfahren", show_default=True, help="A label for the client.")
-def client_create(authority_slug: str, name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(list(SCOPES)),
+    help="What the client may do (repeat for several; default: all).",
+)
+def client_create(authority_slug: str, name: str, scopes: tuple[str, ...]) -> None:
     """Create an API client for AUTHORITY_SLUG and print its token once."""
     from rooms.clients import do_create_client
 
+    chosen = scopes or DEFAULT_SCOPES
     settings = _settings()
     try:
-        created: Any = _run(settings, lambda: do_create_client(authority_slug, name))
+        created: Any = _run(settings, lambda: do_create_client(authority_slug, name, chosen))
     except NotFound as exc:
         raise click.ClickException(f"no authority {authority_slug!r}") from exc
     machine, token = created
-    click.echo(f"Created client {machine.id} for {authority_slug}. Its token (shown once):")
+    click.echo(
+        f"Created client {machine.id} for {authority_slug} "
+        f"(scopes: {' '.join(sorted(chosen))}). Its token (shown once):"
+    )
     click.echo(token)
+
+
+@main.group()
+def webhook() -> None:
+    """Manage webhook subscriptions (Standard Webhooks) of authorities."""
+
+
+@webhook.command("create")
+@click.argument("authority_slug")
+@click.argument("url")
+@click.option(
+    "--type",
+    "event_types",
+    multiple=True,
+    type=click.Choice(list(EVENT_TYPES)),
+    help="An event type to deliver (repeat for several; default: all).",
+)
+def webhook_create(authority_slug: str, url: str, event_types: tuple[str, ...]) -> None:
+    """Send the events of AUTHORITY_SLUG to URL; prints the signing secret once."""
+    from rooms.authorities import find_authority
+    from rooms.webhooks import URL_PROBLEMS, do_create_subscription
+
+    settings = _settings()
+
+    async def work() -> Any:
+        authority_id = await find_authority(authority_slug)
+        if authority_id is None:
+            raise click.ClickException(f"no authority {authority_slug!r}")
+        return await do_create_subscription(
+            authority_id,
+            url,
+            event_types,
+            require_https=settings.webhook_require_https,
+            machine="cli",
+        )
+
+    try:
+        subscription, secret = _run(settings, work)
+    except Invalid as exc:
+        reasons = "; ".join(URL_PROBLEMS.get(key, key) for key in exc.errors.values())
+        raise click.ClickException(f"cannot create the webhook: {reasons}") from exc
+    types = ", ".join(subscription.event_types) or "all event types"
+    click.echo(f"Created webhook {subscription.id} for {authority_slug} ({types}).")
+    click.echo("Its signing secret (shown once; configure it at the receiver):")
+    click.echo(secret)
+
+
+@webhook.command("list")
+@click.option("--authority", "authority_slug", default=None, help="Only this authority's.")
+def webhook_list(authority_slug: str | None) -> None:
+    """List webhook subscriptions (never their secrets)."""
+    from rooms.authorities import find_authority
+    from rooms.webhooks import authority_slugs, subscriptions
+
+    settings = _settings()
+
+    async def work() -> Any:
+        authority_id = None
+        if authority_slug is not None:
+            authority_id = await find_authority(authority_slug)
+            if authority_id is None:
+                raise click.ClickException(f"no authority {authority_slug!r}")
+        return await subscriptions(authority_id), await authority_slugs()
+
+    found, slugs = _run(settings, work)
+    if not found:
+        click.echo("No webhooks.")
+    for s in found:
+        state = "active" if s.active else f"disabled {s.disabled_at:%Y-%m-%d %H:%M}"
+        types = ",".join(s.event_types) or "all"
+        slug = slugs.get(s.authority_id, "?")
+        click.echo(f"{s.id}  {slug}  {state}  {types}  {s.url}")
+
+
+@webhook.command("disable")
+@click.argument("subscription_id")
+def webhook_disable(subscription_id: str) -> None:
+    """Stop delivering to the subscription SUBSCRIPTION_ID."""
+    from rooms.webhooks import do_disable_subscription
+
+    settings = _settings()
+    try:
+        _run(
+            settings,
+            lambda: do_disable_subscription(subscription_id, authority_id=None, machine="cli"),
+        )
+    except NotFound as exc:
+        raise click.ClickException(f"no webhook {subscription_id!r}") from exc
+    click.echo(f"Disabled webhook {subscription_id}.")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from piccolo.engine.postgres import PostgresEngine
+
 from rooms.notifications import do_plan_notifications
 from rooms.tables import OutboxEvent
 from rooms.webhooks import do_plan_deliveries
@@ -42,6 +44,23 @@ class FeedEvent:
     data: dict[str, Any]
 
 
+async def _one_writer_per_authority(authority_id: UUID) -> None:
+    """Hold the authority's outbox lock until this transaction ends (PostgreSQL).
+
+    Serial ids are taken at insert time but become visible at commit: without the
+    lock, a transaction could take id 5, another take id 6 and commit first, and a
+    feed reader would move past 5 before it appears. With it, the next event of the
+    same authority waits until this transaction has committed, so ids within an
+    authority (the feed's scope) are visible in order. Only writers of one
+    authority's events wait for each other, and only from their event to their
+    commit. SQLite has one writer at a time anyway (IMMEDIATE transactions).
+    """
+    if isinstance(OutboxEvent._meta.db, PostgresEngine):
+        await OutboxEvent.raw(
+            "SELECT pg_advisory_xact_lock(hashtextextended({}, 7))", str(authority_id)
+        )
+
+
 async def do_record_event(
     event_type: str, *, authority_id: UUID, room_id: UUID | None, data: dict[str, Any]
 ) -> UUID:
@@ -52,6 +71,7 @@ async def do_record_event(
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     event_id = uuid.uuid4()
+    await _one_writer_per_authority(authority_id)
     rows: list[dict[str, Any]] = await OutboxEvent.insert(
         OutboxEvent(
             event_id=event_id,
@@ -71,10 +91,16 @@ async def do_record_event(
 
 
 async def feed(authority_id: UUID, *, after: int = 0, limit: int = 100) -> list[FeedEvent]:
-    """The authority's events after the cursor ``after``, oldest first."""
+    """The authority's events after the cursor ``after``, oldest first, without gaps.
+
+    The cursor is the serial id. Ids of one authority's events are taken in commit
+    order (``_one_writer_per_authority``), so a consumer that moved past an id can
+    never miss a lower one committed later.
+    """
+    where = (OutboxEvent.authority == authority_id) & (OutboxEvent.id > after)
     rows: list[dict[str, Any]] = (
         await OutboxEvent.select()
-        .where((OutboxEvent.authority == authority_id) & (OutboxEvent.id > after))
+        .where(where)
         .order_by(OutboxEvent.id)
         .limit(max(1, min(limit, 500)))
         .output(load_json=True)

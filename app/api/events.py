@@ -1,4 +1,11 @@
-"""The events feed: case stores that pull instead of receiving webhooks."""
+"""The events feed: case stores that pull instead of receiving webhooks.
+
+The cursor is the outbox row's serial id, and the feed never skips one: on
+PostgreSQL a transaction with a lower id may commit after one with a higher id, so
+the feed holds back rows of transactions newer than the oldest still running
+(``rooms.outbox.feed``); they appear a moment later, in cursor order. A consumer
+may therefore always continue from the last cursor it processed.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from app.api.problems import PROBLEM_RESPONSES
+from app.api.scopes import EVENTS
 from rooms.clients import MachineClient
 from rooms.outbox import feed
 
@@ -35,11 +43,21 @@ class EventPage(msgspec.Struct):
 @get(
     "/events",
     summary="Events of this authority after a cursor, oldest first",
+    description=(
+        "Pass the last `cursor` you processed as `after` (or `next` of the previous page)."
+        " The feed has no gaps: an event whose transaction is still open holds back the"
+        " events after it until it commits, so continuing from `next` never misses one."
+        " Each event's `id` is stable and equals the `webhook-id` of its webhook."
+        " The data carries ids and facts only; fetch details through the API."
+    ),
+    guards=[EVENTS],
     responses={401: PROBLEM_RESPONSES[401]},
 )
 async def events_feed(
     client: NamedDependency[MachineClient],
-    after: Annotated[int, Parameter(ge=0, description="The last cursor you processed")] = 0,
+    after: Annotated[
+        int, Parameter(ge=0, le=2**63 - 1, description="The last cursor you processed")
+    ] = 0,
     limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
 ) -> EventPage:
     found = await feed(client.authority_id, after=after, limit=limit)

@@ -1,0 +1,1 @@
+"""Signed webhook delivery (Standard Webhooks) from the outbox: signer and worker."""
