@@ -1,0 +1,172 @@
+"""Decisions in the room: the caseworker's form, and recording the first retrieval.
+
+``POST /rooms/{id}/decisions`` is a multipart upload like ``/uploads``: the CSRF token
+(header or ``?csrf=``) and the gate are checked before a byte of the body is read,
+the document streams to a temporary file (hashed on the way), must really be a PDF,
+and is stored before the decision is recorded. Downloads of a decision's document by
+the applicant's side go through ``track_retrieval``, which hashes the bytes while they
+are streamed and records the first complete retrieval afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar, Request, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from app.publish import publish
+from app.scanner import wake_scanner
+from app.settings import Settings
+from app.storage import Storage
+from app.web.context import MaybeActor, is_htmx, need_actor
+from app.web.csrf import require_csrf
+from app.web.rooms import room_page_template
+from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
+from rooms.actors import Actor
+from rooms.attachments import AttachmentView, StoredFile
+from rooms.decisions import (
+    MAX_SUMMARY_LENGTH,
+    check_issue_decision,
+    check_record_retrieval,
+    decision_room,
+    first_retrieval,
+    sniff_document,
+    validate_summary,
+)
+from rooms.errors import Invalid
+from rooms.filenames import display_name
+
+MB = 1024 * 1024
+
+
+@post(
+    "/rooms/{room_id:str}/decisions",
+    include_in_schema=False,
+    status_code=303,
+    exclude_from_csrf=True,  # checked by require_csrf before the body is read
+    request_max_body_size=None,  # the document's limit is enforced while streaming
+)
+async def issue_decision(
+    request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
+) -> Redirect | Template:
+    me = need_actor(request, actor)
+    require_csrf(request)
+    settings: Settings = request.app.state.settings
+    max_file = settings.uploads.max_file_mb * MB
+    access = await decision_room(me, room_id)  # before reading a byte
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > max_file + 64 * 1024:
+        return await _refused(request, me, room_id, 413, {"document": "too_large"}, "")
+    try:
+        received = await receive(
+            request.headers.get("content-type", ""),
+            request.stream(),
+            directory=temp_dir(settings.data_path),
+            max_file=max_file,
+            max_files=1,
+        )
+    except TooLarge:
+        return await _refused(request, me, room_id, 413, {"document": "too_large"}, "")
+    except BadUpload:
+        return await _refused(request, me, room_id, 400, {"document": "bad_upload"}, "")
+    summary = received.fields.get("summary", "")
+    storage: Storage = request.app.state.storage
+    stored: StoredFile | None = None
+    try:
+        errors: dict[str, str] = {}
+        try:
+            validate_summary(summary)
+        except Invalid as exc:
+            errors.update(exc.errors)
+        if not received.files:
+            errors["document"] = "empty"
+            raise Invalid(errors)
+        file = received.files[0]
+        name = display_name(file.name)
+        try:
+            detected = sniff_document(file.path, name=name, claimed_type=file.claimed_type)
+        except Invalid as exc:
+            raise Invalid({**errors, **exc.errors}) from None
+        if errors:
+            raise Invalid(errors)
+        key = f"rooms/{access.room.id}/{uuid.uuid4()}"
+        await storage.adopt_file(key, file.path, detected.mime)
+        stored = StoredFile(key, name, detected.mime, file.size, file.sha256)
+        _, events = await check_issue_decision(me, room_id, summary, stored)
+    except BaseException as exc:
+        # Nothing recorded: nothing may stay stored.
+        if stored is not None:
+            await storage.delete(stored.storage_key)
+        if isinstance(exc, Invalid):
+            return await _refused(request, me, room_id, 422, exc.errors, summary)
+        raise
+    finally:
+        received.discard()
+    publish(request.app, events)
+    wake_scanner(request.app)
+    seq = events[0].seq  # type: ignore[union-attr]
+    if is_htmx(request):
+        return Template(
+            "_decision_form.html",
+            context={"room": access.room, "decision_issued": True, **_limits(settings)},
+        )
+    return Redirect(f"/rooms/{room_id}#item-{seq}", status_code=303)
+
+
+def _limits(settings: Settings) -> dict[str, Any]:
+    return {
+        "decision_summary_max": MAX_SUMMARY_LENGTH,
+        "decision_max_mb": settings.uploads.max_file_mb,
+    }
+
+
+async def _refused(
+    request: Request[Any, Any, Any],
+    me: Actor,
+    room_id: str,
+    status: int,
+    errors: dict[str, str],
+    summary: str,
+) -> Template:
+    """The form again, with the reasons and the summary as typed."""
+    settings: Settings = request.app.state.settings
+    form = {"decision_errors": errors, "decision_summary": summary, **_limits(settings)}
+    if is_htmx(request):
+        access = await decision_room(me, room_id)
+        return Template(
+            "_decision_form.html", context={"room": access.room, **form}, status_code=status
+        )
+    return await room_page_template(request, me, room_id, status_code=status, **form)
+
+
+async def track_retrieval(
+    app: Litestar, actor: Actor, document: AttachmentView, stream: AsyncIterator[bytes]
+) -> AsyncIterator[bytes]:
+    """``stream``, recording the applicant side's first complete retrieval of a decision.
+
+    The bytes are hashed as they are sent; only a download that delivered the whole
+    file is recorded, with the SHA-256 of exactly what was delivered. Any other
+    download gets ``stream`` back unchanged.
+    """
+    retrieval = await first_retrieval(actor, document)
+    if retrieval is None:
+        return stream
+
+    async def hashed() -> AsyncIterator[bytes]:
+        digest = hashlib.sha256()
+        try:
+            async for chunk in stream:
+                digest.update(chunk)
+                yield chunk
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        publish(app, await check_record_retrieval(actor, retrieval, digest.hexdigest()))
+
+    return hashed()

@@ -1,0 +1,281 @@
+"""Decisions in the domain: issuing, made available by a clean scan, first retrieval."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from rooms.attachments import StoredFile, do_record_verdict
+from rooms.db import write_transaction
+from rooms.decisions import (
+    DeliveryState,
+    check_issue_decision,
+    check_issue_decision_by_client,
+    check_record_retrieval,
+    decisions_for_client,
+    decisions_in,
+    first_retrieval,
+    sniff_document,
+)
+from rooms.errors import Invalid, NotAllowed, NotFound, RoomClosed
+from rooms.events import RoomChanged, TimelineItemAdded, TimelineItemChanged
+from rooms.tables import (
+    Attachment,
+    AuditEvent,
+    Decision,
+    Message,
+    OutboxEvent,
+    Participant,
+    Room,
+)
+from tests import builders
+from tests.cast import ERIKA, JONAS, OTTO, SABINE
+
+pytestmark = pytest.mark.usefixtures("database")
+
+SUMMARY = "Ihr Antrag auf Wohngeld wird bewilligt: 312 Euro monatlich ab 1. März."
+SHA = "ab" * 32
+
+
+def pdf(name: str = "bescheid.pdf", mime: str = "application/pdf") -> StoredFile:
+    return StoredFile(f"rooms/test/{uuid.uuid4()}", name, mime, 2048, SHA)
+
+
+async def outbox(event_type: str) -> list[dict]:  # type: ignore[type-arg]
+    return list(
+        await OutboxEvent.select()
+        .where(OutboxEvent.type == event_type)
+        .order_by(OutboxEvent.id)
+        .output(load_json=True)
+    )
+
+
+async def issued() -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """Erika's room with Sabine's decision; returns room, decision and attachment ids."""
+    result = await builders.room(ERIKA)
+    decision_id, _ = await check_issue_decision(SABINE, result.room.id, SUMMARY, pdf())
+    [row] = await Decision.select(Decision.attachment).where(Decision.id == decision_id)
+    return result.room.id, decision_id, uuid.UUID(str(row["attachment"]))
+
+
+async def test_a_caseworker_issues_a_decision_into_the_timeline() -> None:
+    result = await builders.room(ERIKA)
+    decision_id, events = await check_issue_decision(
+        SABINE, result.room.id, f"  {SUMMARY}\r\n", pdf()
+    )
+    seq = result.room.last_seq + 1
+    assert events == [
+        TimelineItemAdded(room_id=result.room.id, seq=seq),
+        RoomChanged(room_id=result.room.id),
+    ]
+    [item] = await Message.select().where((Message.room == result.room.id) & (Message.seq == seq))
+    assert (item["kind"], item["side"], item["body"]) == ("decision", "authority", SUMMARY)
+    assert item["author_name"] == SABINE.name
+    [decision] = await decisions_in(result.room.id)
+    assert decision.id == decision_id and decision.source == "room" and decision.seq == seq
+    assert decision.document.scan_state == "pending" and decision.document.sha256 == SHA
+    assert decision.made_available_at is None and decision.first_retrieved_at is None
+    assert decision.state(datetime.now(UTC)) == DeliveryState.scanning
+    room = await Room.select(Room.progress).where(Room.id == result.room.id).first()
+    assert room is not None and room["progress"] == "decided"
+    assert [e["data"] for e in await outbox("room.status_changed")] == [{"progress": "decided"}]
+    assert await outbox("decision.made_available") == []  # not before the scan
+    assert await AuditEvent.count().where(AuditEvent.action == "decision_issued") == 1
+
+
+async def test_the_case_store_issues_a_decision_under_the_authoritys_name() -> None:
+    result = await builders.room(ERIKA)
+    client, _ = await builders.client()
+    decision_id, _ = await check_issue_decision_by_client(client, result.room.id, SUMMARY, pdf())
+    [decision] = await decisions_for_client(client, result.room.id)
+    assert decision.id == decision_id and decision.source == "api"
+    item = await Message.select().where(Message.id == decision.message_id).first()
+    assert item is not None and item["author_name"] == client.authority_name
+    assert item["author"] is None
+
+
+async def test_only_the_authority_of_an_open_room_issues_decisions() -> None:
+    result = await builders.room(ERIKA)
+    closed = await builders.room(ERIKA, closed=True)
+    kreis, _ = await builders.client("demo-kreis")
+    stadt, _ = await builders.client("demo-stadt")
+    with pytest.raises(NotAllowed):
+        await check_issue_decision(ERIKA, result.room.id, SUMMARY, pdf())
+    for outsider in (OTTO, JONAS):
+        with pytest.raises(NotFound):
+            await check_issue_decision(outsider, result.room.id, SUMMARY, pdf())
+    with pytest.raises(NotFound):
+        await check_issue_decision_by_client(kreis, result.room.id, SUMMARY, pdf())
+    with pytest.raises(RoomClosed):
+        await check_issue_decision(SABINE, closed.room.id, SUMMARY, pdf())
+    with pytest.raises(RoomClosed):
+        await check_issue_decision_by_client(stadt, closed.room.id, SUMMARY, pdf())
+    assert await Decision.count() == 0 and await Attachment.count() == 0
+    assert await Message.count().where(Message.kind == "decision") == 0
+
+
+async def test_a_document_that_is_not_a_pdf_is_refused_saying_what_it_is(tmp_path: Path) -> None:
+    html = tmp_path / "bescheid.pdf"
+    html.write_bytes(b"<!doctype html><script>alert(1)</script>")
+    with pytest.raises(Invalid) as refused:
+        sniff_document(html, name="bescheid.pdf", claimed_type="application/pdf")
+    assert refused.value.errors == {"document": "not_pdf:html"}
+    text = tmp_path / "bescheid.txt"
+    text.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    with pytest.raises(Invalid) as mismatch:
+        sniff_document(text, name="bescheid.txt", claimed_type=None)
+    assert mismatch.value.errors == {"document": "type_mismatch:pdf"}
+    assert sniff_document(text, name="bescheid", claimed_type=None).kind == "pdf"
+
+    result = await builders.room(ERIKA)
+    with pytest.raises(Invalid) as png:
+        await check_issue_decision(SABINE, result.room.id, SUMMARY, pdf("a.png", "image/png"))
+    assert png.value.errors == {"document": "not_pdf:image/png"}
+    for summary, code in (("   ", "empty"), ("x" * 2001, "too_long")):
+        with pytest.raises(Invalid) as bad:
+            await check_issue_decision(SABINE, result.room.id, summary, pdf())
+        assert bad.value.errors == {"summary": code}
+    assert await Decision.count() == 0
+
+
+async def test_a_clean_verdict_makes_it_available_with_its_event() -> None:
+    room_id, decision_id, attachment_id = await issued()
+    events = await do_record_verdict(attachment_id, clean=True)
+    assert events and isinstance(events[0], TimelineItemChanged)
+    [decision] = await decisions_in(room_id)
+    assert decision.made_available_at is not None
+    assert decision.retrieval_deadline == decision.made_available_at + timedelta(days=10)
+    [event] = await outbox("decision.made_available")
+    assert event["data"] == {
+        "decision_id": str(decision_id),
+        "attachment_id": str(attachment_id),
+        "sha256": SHA,
+        "made_available_at": decision.made_available_at.isoformat(),
+    }
+    assert str(event["room"]) == str(room_id)
+    # A second verdict (another worker) changes nothing.
+    assert await do_record_verdict(attachment_id, clean=True) == []
+    assert len(await outbox("decision.made_available")) == 1
+
+
+async def test_made_available_and_its_event_roll_back_with_the_verdict() -> None:
+    room_id, _, attachment_id = await issued()
+    with pytest.raises(RuntimeError):
+        async with write_transaction():
+            await do_record_verdict(attachment_id, clean=True)
+            raise RuntimeError("the verdict's transaction fails")
+    [decision] = await decisions_in(room_id)
+    assert decision.document.scan_state == "pending" and decision.made_available_at is None
+    assert await outbox("decision.made_available") == []
+    assert await outbox("attachment.scanned") == []
+
+
+async def test_an_infected_document_never_becomes_available() -> None:
+    room_id, _, attachment_id = await issued()
+    await do_record_verdict(attachment_id, clean=False, signature="Eicar-Test-Signature")
+    await do_record_verdict(attachment_id, clean=True)  # ignored: already decided
+    [decision] = await decisions_in(room_id)
+    assert decision.document.scan_state == "infected" and decision.made_available_at is None
+    assert decision.state(datetime.now(UTC)) == DeliveryState.blocked
+    assert await outbox("decision.made_available") == []
+    assert await first_retrieval(ERIKA, decision.document) is None
+
+
+async def test_the_first_retrieval_is_recorded_once_with_its_hash() -> None:
+    room_id, decision_id, attachment_id = await issued()
+    await do_record_verdict(attachment_id, clean=True)
+    [decision] = await decisions_in(room_id)
+    assert await first_retrieval(SABINE, decision.document) is None  # caseworkers never count
+    retrieval = await first_retrieval(ERIKA, decision.document)
+    assert retrieval is not None
+    events = await check_record_retrieval(ERIKA, retrieval, SHA)
+    assert events == [TimelineItemChanged(room_id=room_id, seq=decision.seq)]
+
+    [after] = await decisions_in(room_id)
+    erika = await Participant.select(Participant.id).where(
+        (Participant.room == room_id) & (Participant.role == "applicant")
+    )
+    assert after.first_retrieved_at is not None and after.first_retrieved_sha256 == SHA
+    assert after.first_retrieved_by_name == ERIKA.name
+    assert after.first_retrieved_by_role == "applicant"
+    row = await Decision.select(Decision.first_retrieved_by).where(Decision.id == decision_id)
+    assert str(row[0]["first_retrieved_by"]) == str(erika[0]["id"])
+    [event] = await outbox("decision.retrieved")
+    assert event["data"] == {
+        "decision_id": str(decision_id),
+        "retrieved_at": after.first_retrieved_at.isoformat(),
+        "sha256": SHA,
+    }
+    audit = await AuditEvent.select().where(AuditEvent.action == "decision_retrieved")
+    assert [a["outcome"] for a in audit] == ["ok"]
+
+    # The second download is no first retrieval; a late recorder changes nothing.
+    assert await first_retrieval(ERIKA, after.document) is None
+    assert await check_record_retrieval(ERIKA, retrieval, "cd" * 32) == []
+    [still] = await decisions_in(room_id)
+    assert still.first_retrieved_at == after.first_retrieved_at
+    assert still.first_retrieved_sha256 == SHA
+    assert len(await outbox("decision.retrieved")) == 1
+
+
+async def test_concurrent_first_downloads_record_once() -> None:
+    room_id, _, attachment_id = await issued()
+    await do_record_verdict(attachment_id, clean=True)
+    [decision] = await decisions_in(room_id)
+    tickets = [await first_retrieval(ERIKA, decision.document) for _ in range(4)]
+    assert all(t is not None for t in tickets)
+    results = await asyncio.gather(
+        *[check_record_retrieval(ERIKA, t, SHA) for t in tickets if t is not None]
+    )
+    assert sum(1 for r in results if r) == 1
+    assert len(await outbox("decision.retrieved")) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "decision_retrieved") == 1
+
+
+async def test_a_hash_that_differs_from_the_stored_one_is_recorded_and_flagged() -> None:
+    room_id, _, attachment_id = await issued()
+    await do_record_verdict(attachment_id, clean=True)
+    [decision] = await decisions_in(room_id)
+    retrieval = await first_retrieval(ERIKA, decision.document)
+    assert retrieval is not None
+    await check_record_retrieval(ERIKA, retrieval, "ee" * 32)
+    [after] = await decisions_in(room_id)
+    assert after.first_retrieved_sha256 == "ee" * 32  # what was delivered, not what was hoped
+    audit = await AuditEvent.select().where(AuditEvent.action == "decision_retrieved")
+    assert [a["outcome"] for a in audit] == ["hash_mismatch"]
+
+
+async def test_the_ten_day_window_of_section_41_2a() -> None:
+    room_id, _, attachment_id = await issued()
+    base = (await decisions_in(room_id))[0]
+    assert base.state(datetime.now(UTC)) == DeliveryState.scanning
+    available = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    clean = replace(base.document, scan_state="clean")
+    decision = replace(base, made_available_at=available, document=clean)
+    assert decision.retrieval_deadline == datetime(2026, 3, 12, 9, 30, tzinfo=UTC)
+    assert decision.state(available + timedelta(days=9)) == DeliveryState.awaiting
+    assert decision.state(available + timedelta(days=10)) == DeliveryState.awaiting
+    late = available + timedelta(days=10, seconds=1)
+    assert decision.state(late) == DeliveryState.not_retrieved
+    assert decision.announced_on is None
+
+    # Retrieved on the 5th at 23:30 UTC, which is already the 6th in Germany.
+    retrieved = replace(decision, first_retrieved_at=datetime(2026, 3, 5, 23, 30, tzinfo=UTC))
+    assert retrieved.state(late) == DeliveryState.retrieved
+    assert retrieved.announced_on == date(2026, 3, 7)
+    too_late = replace(decision, first_retrieved_at=late)
+    assert too_late.state(late) == DeliveryState.retrieved_late
+    assert too_late.announced_on is None
+
+    # The real clock's path: a decision made available eleven days ago, never retrieved.
+    await Decision.update(
+        {Decision.made_available_at: datetime.now(UTC) - timedelta(days=11)}
+    ).where(Decision.attachment == attachment_id)
+    await Attachment.update({Attachment.scan_state: "clean"}).where(Attachment.id == attachment_id)
+    [stale] = await decisions_in(room_id)
+    assert stale.state(datetime.now(UTC)) == DeliveryState.not_retrieved
