@@ -1,0 +1,312 @@
+"""A room's timeline through the machine API: reading it, posting as the authority, files.
+
+Files arrive base64-encoded in the JSON body. Each is decoded to a temporary file and
+then goes through exactly the checks of a browser upload (``rooms.filetypes.verify``:
+the real type by its bytes against the allow-list, the ZIP rules); the room's storage
+limit is checked in the domain. Stored files start ``pending`` and are downloadable
+only once the virus scanner has found them clean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import logging
+import os
+import tempfile
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
+
+from app.api.idempotency import IdempotencyKey, body_limit
+from app.api.problems import problems
+from app.api.scopes import READ, WRITE
+from app.publish import publish
+from app.scanner import wake_scanner
+from app.settings import Settings
+from app.storage import NotStored, Storage
+from app.web.upload_stream import temp_dir
+from rooms.access import access_room_for_client, access_room_for_client_writing
+from rooms.attachments import (
+    AttachmentView,
+    StoredFile,
+    access_attachment_for_client,
+    attachments_by_message,
+    check_post_by_client,
+    room_usage,
+)
+from rooms.clients import MachineClient
+from rooms.errors import Invalid, NotFound
+from rooms.filenames import content_disposition, display_name
+from rooms.filetypes import ZipLimits, verify
+from rooms.messages import timeline
+from rooms.records import RoomAccess
+from rooms.tables import Side
+
+log = logging.getLogger("antragsraum.api")
+MB = 1024 * 1024
+
+
+class AttachmentOut(msgspec.Struct):
+    id: UUID
+    name: str
+    mime: str
+    size: int
+    sha256: str
+    scan_state: Literal["pending", "clean", "infected"]
+    """Only ``clean`` files can be downloaded."""
+
+
+class ItemOut(msgspec.Struct):
+    id: UUID
+    seq: int
+    kind: Literal["message", "request", "upload", "decision"]
+    side: Literal["applicant", "authority"]
+    author_name: str
+    on_behalf_of: str
+    """For whom an applicant-side author acted (empty: for themselves)."""
+    body: str
+    created_at: datetime
+    read_by_other_side_at: datetime | None
+    attachments: list[AttachmentOut]
+
+
+class Timeline(msgspec.Struct):
+    items: list[ItemOut]
+    next_after: int
+    """Pass as ``after`` to continue (the same value when nothing new)."""
+
+
+class FileIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+    content_base64: str
+    """The file's bytes, base64 (RFC 4648, with padding)."""
+
+
+class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: Annotated[str, msgspec.Meta(min_length=1)]
+    attachments: list[FileIn] = []
+
+
+class PostedOut(msgspec.Struct):
+    id: UUID
+    seq: int
+    attachments: list[AttachmentOut]
+
+
+def _attachment(view: AttachmentView) -> AttachmentOut:
+    return AttachmentOut(
+        view.id,
+        view.name,
+        view.mime,
+        view.size,
+        view.sha256,
+        view.scan_state,  # type: ignore[arg-type]
+    )
+
+
+@get(
+    "/rooms/{room_id:str}/messages",
+    summary="Read the room's timeline after a sequence number, oldest first",
+    guards=[READ],
+    responses=problems(401, 403, 404),
+)
+async def read_messages(
+    client: NamedDependency[MachineClient],
+    room_id: FromPath[str],
+    after: Annotated[
+        int, QueryParameter(ge=0, le=2**31 - 1, description="The last seq you have")
+    ] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
+) -> Timeline:
+    room = await access_room_for_client(client, room_id)
+    access = RoomAccess(room, Side.authority, None)
+    items = await timeline(access, after_seq=after, until_seq=after + limit)
+    files = await attachments_by_message(room.id) if items else {}
+    out = [
+        ItemOut(
+            id=i.id,
+            seq=i.seq,
+            kind=i.kind,  # type: ignore[arg-type]
+            side=i.side.value,
+            author_name=i.author_name,
+            on_behalf_of=i.on_behalf_of,
+            body=i.body,
+            created_at=i.created_at,
+            read_by_other_side_at=i.read_by_other_at,
+            attachments=[_attachment(a) for a in files.get(i.id, [])],
+        )
+        for i in items
+    ]
+    return Timeline(out, out[-1].seq if out else after)
+
+
+async def _limit_body(request: Request[Any, Any, Any]) -> None:
+    """Before the body is read: its declared length against the upload settings."""
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        raise HTTPException(status_code=411, detail="Send the body with a Content-Length.")
+    if int(length) > body_limit(request.app.state.settings):
+        raise _too_large("The request body is too large.")
+
+
+def _too_large(detail: str) -> HTTPException:
+    return HTTPException(status_code=413, detail=detail)
+
+
+def _decode(file: FileIn, index: int, max_file: int) -> bytes:
+    if len(file.content_base64) > (max_file + 2) // 3 * 4 + 4:
+        raise _too_large(f"attachments[{index}] is larger than {max_file // MB} MB.")
+    try:
+        content = base64.b64decode(file.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid({f"attachments[{index}].content_base64": "invalid"}) from None
+    if len(content) > max_file:
+        raise _too_large(f"attachments[{index}] is larger than {max_file // MB} MB.")
+    return content
+
+
+async def _store(
+    request: Request[Any, Any, Any], room_id: UUID, files: list[FileIn]
+) -> list[StoredFile]:
+    """Decode, check and store every file; on any refusal nothing stays stored."""
+    settings: Settings = request.app.state.settings
+    limits = settings.uploads
+    storage: Storage = request.app.state.storage
+    stored: list[StoredFile] = []
+    try:
+        for index, file in enumerate(files):
+            content = _decode(file, index, limits.max_file_mb * MB)
+            name = display_name(file.name)
+            fd, temp = tempfile.mkstemp(prefix="upload-", dir=temp_dir(settings.data_path))
+            path = Path(temp)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(content)
+                try:
+                    detected = verify(
+                        path,
+                        claimed_name=name,
+                        claimed_type=None,
+                        allow_zip=limits.allow_zip,
+                        limits=ZipLimits(allow_office_embeddings=True),
+                    )
+                except Invalid as exc:
+                    code = next(iter(exc.errors.values()))
+                    raise Invalid({f"attachments[{index}]": code}) from None
+                key = f"rooms/{room_id}/{uuid.uuid4()}"
+                await storage.adopt_file(key, path, detected.mime)
+            finally:
+                await asyncio.to_thread(path.unlink, missing_ok=True)
+            digest = hashlib.sha256(content).hexdigest()
+            stored.append(StoredFile(key, name, detected.mime, len(content), digest))
+    except BaseException:
+        for done in stored:
+            await storage.delete(done.storage_key)
+        raise
+    return stored
+
+
+@post(
+    "/rooms/{room_id:str}/messages",
+    summary="Post a message as the authority, optionally with files",
+    description=(
+        "The message appears in the room as written by the authority. Files are "
+        "checked like a browser upload (real type by content, allow-list, limits) "
+        "and start with `scan_state` `pending`."
+    ),
+    status_code=201,
+    guards=[WRITE],
+    request_max_body_size=None,  # files are base64 in the body: limited by the settings
+    before_request=_limit_body,
+    responses=problems(401, 403, 404, 409, 413, 422),
+)
+async def post_message(
+    request: Request[Any, Any, Any],
+    client: NamedDependency[MachineClient],
+    room_id: FromPath[str],
+    data: JSONBody[MessageIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[PostedOut]:
+    settings: Settings = request.app.state.settings
+    limits = settings.uploads
+    if len(data.attachments) > limits.max_files:
+        raise Invalid({"attachments": "too_many"})
+    room = await access_room_for_client_writing(client, room_id)  # before storing a byte
+    if data.attachments:
+        declared = sum(len(f.content_base64) for f in data.attachments) * 3 // 4
+        if declared > limits.max_room_mb * MB - await room_usage(room.id):
+            raise Invalid({"attachments": "room_limit"})
+    stored = await _store(request, room.id, data.attachments)
+    try:
+        events, message_id, seq, ids = await check_post_by_client(
+            client,
+            room_id,
+            data.body,
+            stored,
+            room_limit=limits.max_room_mb * MB,
+            max_length=settings.messages.max_length,
+        )
+    except BaseException:
+        storage: Storage = request.app.state.storage
+        for done in stored:
+            await storage.delete(done.storage_key)
+        raise
+    publish(request.app, events)
+    if ids:
+        wake_scanner(request.app)
+    files = [
+        AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
+        for i, f in zip(ids, stored, strict=True)
+    ]
+    return Response(PostedOut(message_id, seq, files), status_code=201)
+
+
+@get(
+    "/rooms/{room_id:str}/attachments/{attachment_id:str}",
+    summary="Download a file of the room (only once the virus scan found it clean)",
+    guards=[READ],
+    media_type="application/octet-stream",
+    responses={
+        200: ResponseSpec(
+            bytes, description="The file, as an attachment", media_type="application/octet-stream"
+        ),
+        **problems(401, 403, 404, 409),
+    },
+)
+async def download_attachment(
+    request: Request[Any, Any, Any],
+    client: NamedDependency[MachineClient],
+    room_id: FromPath[str],
+    attachment_id: FromPath[str],
+) -> Stream:
+    file = await access_attachment_for_client(client, room_id, attachment_id)
+    storage: Storage = request.app.state.storage
+    try:
+        stream = await storage.open(file.storage_key)
+    except NotStored:
+        log.error("attachment %s is recorded but its file %s is missing", file.id, file.storage_key)
+        raise NotFound() from None
+    return Stream(
+        stream,
+        media_type=file.mime,
+        headers={
+            "content-disposition": content_disposition(file.name),
+            "content-length": str(file.size),
+            "x-content-type-options": "nosniff",
+            "content-security-policy": "sandbox; default-src 'none'",
+            "cache-control": "private, no-store",
+        },
+    )
