@@ -1,4 +1,4 @@
-"""'Meine Anträge': the applicant's rooms."""
+"""'Meine Anträge': the applicant's rooms, what needs them now above the rest."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.response import Redirect, Template
 
 from app.web.context import MaybeActor, need_actor
-from rooms.listings import applications_for
+from rooms.listings import applications_view
 
 
 @get("/antraege", include_in_schema=False)
@@ -16,5 +16,14 @@ async def applications(request: Request[Any, Any, Any], actor: MaybeActor) -> Te
     me = need_actor(request, actor)
     if me.is_staff:
         return Redirect("/inbox", status_code=303)
-    rooms = await applications_for(me)
-    return Template("applications.html", context={"actor": me, "rooms": rooms})
+    listing = await applications_view(me)
+    return Template(
+        "applications.html",
+        context={
+            "actor": me,
+            "now": listing.now,
+            "rest": listing.rest,
+            "rooms": listing.now + listing.rest,
+            "today": listing.today,
+        },
+    )

@@ -1,20 +1,56 @@
-"""The authority's inbox: rooms of the caseworker's authority."""
+"""The authority's inbox: what needs the caseworker now, filtered, searched and sorted.
+
+Everything is in the query string (``?filter=neu&q=…&sort=aktivitaet``), so a view
+can be bookmarked and the form works without JavaScript.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from app.identity.actor import start_page
 from app.web.context import MaybeActor, need_actor
-from rooms.listings import inbox_for
+from rooms.listings import InboxFilter, InboxSort, inbox_view, parse_filter, parse_sort
+
+# The views in the order the form offers them, with their German labels.
+FILTERS: list[tuple[InboxFilter, str]] = [
+    (InboxFilter.alle, "Alle offenen"),
+    (InboxFilter.neu, "Neue Antworten"),
+    (InboxFilter.unterlagen, "Unterlagen eingegangen"),
+    (InboxFilter.ueberfaellig, "Überfällige Anforderungen"),
+    (InboxFilter.wartet, "Wartet auf Antragstellende"),
+    (InboxFilter.mir, "Mir zugewiesen"),
+    (InboxFilter.geschlossen, "Geschlossen"),
+]
+SORTS: list[tuple[InboxSort, str]] = [
+    (InboxSort.wartezeit, "Längste Wartezeit zuerst"),
+    (InboxSort.aktivitaet, "Letzte Aktivität zuerst"),
+]
 
 
 @get("/inbox", include_in_schema=False)
-async def inbox(request: Request[Any, Any, Any], actor: MaybeActor) -> Template | Redirect:
+async def inbox(
+    request: Request[Any, Any, Any],
+    actor: MaybeActor,
+    view: Annotated[str, QueryParameter(name="filter")] = "",
+    q: FromQuery[str] = "",
+    sort: FromQuery[str] = "",
+) -> Template | Redirect:
     me = need_actor(request, actor)
-    if not me.is_staff:
-        return Redirect("/antraege", status_code=303)
-    rooms = await inbox_for(me)
-    return Template("inbox.html", context={"actor": me, "rooms": rooms})
+    if not me.is_caseworker:  # applicants, and admins without casework
+        return Redirect(start_page(me), status_code=303)
+    listing = await inbox_view(me, view=parse_filter(view), query=q, sort=parse_sort(sort))
+    return Template(
+        "inbox.html",
+        context={
+            "actor": me,
+            "inbox": listing,
+            "rooms": listing.rows,
+            "filters": FILTERS,
+            "sorts": SORTS,
+        },
+    )

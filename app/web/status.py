@@ -1,0 +1,91 @@
+"""The application's status in a room: progress set by the caseworker, and closing the room.
+
+The applicant side sees the status but gets the same 404 as an outsider from these
+routes. Closing asks for confirmation on a page of its own (works without JavaScript).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from app.publish import publish
+from app.web.context import MaybeActor, need_actor
+from app.web.rooms import room_page_template
+from rooms.actors import Actor
+from rooms.errors import Invalid, NotAllowed, NotFound
+from rooms.lifecycle import check_close_room, check_set_progress
+from rooms.notes import staff_access
+from rooms.records import RoomAccess
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class ProgressForm(msgspec.Struct):
+    progress: str = ""
+
+
+class CloseForm(msgspec.Struct):
+    confirm: str = ""
+
+
+async def _staff(me: Actor, room_id: str) -> RoomAccess:
+    return await staff_access(me, room_id)
+
+
+@post("/rooms/{room_id:str}/status", include_in_schema=False, status_code=303)
+async def set_status(
+    request: Request[Any, Any, Any],
+    room_id: FromPath[str],
+    actor: MaybeActor,
+    data: Annotated[ProgressForm, Form],
+) -> Template | Redirect:
+    me = need_actor(request, actor)
+    await _staff(me, room_id)  # the applicant side: the same 404 as outsiders
+    try:
+        events = await check_set_progress(me, room_id, data.progress)
+    except NotAllowed:
+        raise NotFound() from None
+    except Invalid:
+        return await room_page_template(request, me, room_id, status_code=422, status_error=True)
+    publish(request.app, events)
+    return Redirect(f"/rooms/{room_id}#status", status_code=303)
+
+
+@get("/rooms/{room_id:str}/close", include_in_schema=False)
+async def close_confirmation(
+    request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
+) -> Template | Redirect:
+    me = need_actor(request, actor)
+    access = await _staff(me, room_id)
+    if access.room.closed:
+        return Redirect(f"/rooms/{room_id}", status_code=303)
+    return Template("room_close.html", context={"actor": me, "room": access.room})
+
+
+@post("/rooms/{room_id:str}/close", include_in_schema=False, status_code=303)
+async def close_room(
+    request: Request[Any, Any, Any],
+    room_id: FromPath[str],
+    actor: MaybeActor,
+    data: Annotated[CloseForm, Form],
+) -> Template | Redirect:
+    me = need_actor(request, actor)
+    access = await _staff(me, room_id)
+    if data.confirm != "yes":
+        return Template(
+            "room_close.html",
+            context={"actor": me, "room": access.room, "confirm_error": True},
+            status_code=422,
+        )
+    try:
+        events = await check_close_room(me, room_id)
+    except NotAllowed:
+        raise NotFound() from None
+    publish(request.app, events)
+    return Redirect(f"/rooms/{room_id}", status_code=303)

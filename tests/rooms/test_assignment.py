@@ -1,0 +1,89 @@
+"""Assigning rooms: to a known caseworker or a team, with a hand-over note; staff only."""
+
+from __future__ import annotations
+
+import pytest
+
+from rooms.access import access_room
+from rooms.assignment import check_assign, known_caseworkers
+from rooms.errors import Invalid, NotFound, RoomClosed
+from rooms.events import RoomChanged
+from rooms.lifecycle import check_close_room
+from rooms.messages import check_post_message
+from rooms.notes import notes_for
+from rooms.tables import AuditEvent, InternalNote, Room
+from tests import builders
+from tests.cast import ANNA, ERIKA, JONAS, OTTO, SABINE
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+async def test_a_caseworker_assigns_to_herself_and_a_team_with_a_handover_note() -> None:
+    room = (await builders.room(ERIKA)).room.id
+    events = await check_assign(
+        SABINE, room, assignee=SABINE.subject, team="  Team   Wohngeld ", note="Bitte Frist prüfen"
+    )
+    assert events == [RoomChanged(room_id=room)]
+    record = (await access_room(SABINE, room)).room
+    assert (record.assignee_subject, record.assignee_name, record.team) == (
+        SABINE.subject,
+        "Sabine Sachbearbeiterin",
+        "Team Wohngeld",
+    )
+    [note] = await notes_for(SABINE, room)
+    assert (note.kind, note.body, note.author_name) == (
+        "handover",
+        "Bitte Frist prüfen",
+        "Sabine Sachbearbeiterin",
+    )
+    audit = await AuditEvent.select(AuditEvent.detail).where(AuditEvent.action == "room_assigned")
+    assert "Bitte Frist" not in str(audit)
+    # unassigning keeps the team empty when it is cleared too
+    await check_assign(SABINE, room, assignee="", team="")
+    record = (await access_room(SABINE, room)).room
+    assert (record.assignee_subject, record.team) == ("", "")
+    assert await InternalNote.count() == 1  # no empty hand-over note
+
+
+async def test_only_caseworkers_known_to_the_authority_can_be_assigned() -> None:
+    await builders.authority("demo-kreis", "Landkreis Demo")
+    room = (await builders.room(ERIKA)).room.id
+    kreis_room = (await builders.room(JONAS, authority_slug="demo-kreis")).room.id
+    await check_post_message(OTTO, kreis_room, "Otto war hier")  # known at demo-kreis only
+    with pytest.raises(Invalid) as refused:
+        await check_assign(SABINE, room, assignee=OTTO.subject)
+    assert refused.value.errors == {"assignee": "unknown"}
+    kreis = await known_caseworkers(await _authority(kreis_room))
+    assert [c.subject for c in kreis] == [OTTO.subject]
+    # once Sabine has worked at demo-stadt, a colleague can assign to her
+    other = (await builders.room(JONAS)).room.id
+    await check_post_message(SABINE, other, "Hallo")
+    await check_assign(SABINE, room, assignee=SABINE.subject)
+    assert [c.name for c in await known_caseworkers(await _authority(room))] == [
+        "Sabine Sachbearbeiterin"
+    ]
+
+
+async def _authority(room_id):  # type: ignore[no-untyped-def]
+    row = await Room.select(Room.authority).where(Room.id == room_id).first()
+    return row["authority"]
+
+
+@pytest.mark.parametrize("who", [ERIKA, JONAS, OTTO, ANNA])
+async def test_everyone_but_the_authoritys_caseworkers_gets_not_found(who) -> None:  # type: ignore[no-untyped-def]
+    await builders.authority("demo-kreis", "Landkreis Demo")
+    room = (await builders.room(ERIKA)).room.id
+    with pytest.raises(NotFound):
+        await check_assign(who, room, assignee="", team="Eindringlinge", note="x")
+    assert (await Room.select(Room.team).where(Room.id == room).first())["team"] == ""
+    assert await InternalNote.count() == 0
+
+
+async def test_team_names_are_limited_and_closed_rooms_cannot_be_reassigned() -> None:
+    room = (await builders.room(ERIKA)).room.id
+    with pytest.raises(Invalid) as refused:
+        await check_assign(SABINE, room, assignee="", team="x" * 101)
+    assert refused.value.errors == {"team": "too_long"}
+    await check_close_room(SABINE, room)
+    with pytest.raises(RoomClosed):
+        await check_assign(SABINE, room, assignee=SABINE.subject)

@@ -1,0 +1,59 @@
+"""Internal notes in the domain: staff of the room's authority only, never in the timeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from rooms.access import access_room
+from rooms.errors import Invalid, NotFound
+from rooms.messages import timeline
+from rooms.notes import MAX_NOTE_LENGTH, check_add_note, notes_for
+from rooms.outbox import feed
+from rooms.tables import AuditEvent, InternalNote, Message
+from tests import builders
+from tests.cast import ANNA, ERIKA, JONAS, MAX, OTTO, SABINE
+
+pytestmark = pytest.mark.usefixtures("database")
+
+SECRET = "Interner Vermerk Kuckucksei-8812"
+
+
+async def test_a_caseworker_adds_and_reads_notes_that_stay_out_of_the_timeline() -> None:
+    room = (await builders.room(ERIKA)).room
+    messages_before = await Message.count()
+    await check_add_note(SABINE, room.id, f"  {SECRET}\r\nZweite Zeile ")
+    [note] = await notes_for(SABINE, room.id)
+    assert (note.kind, note.body, note.author_name) == (
+        "note",
+        f"{SECRET}\nZweite Zeile",
+        "Sabine Sachbearbeiterin",
+    )
+    assert await Message.count() == messages_before
+    for who in (ERIKA, SABINE):
+        items = await timeline(await access_room(who, room.id))
+        assert all(SECRET not in item.body for item in items)
+    events = await feed(room.authority_id)
+    assert all(SECRET not in str(e.data) for e in events)
+    audit = await AuditEvent.select().where(AuditEvent.action == "internal_note_added")
+    assert len(audit) == 1 and SECRET not in str(audit)
+
+
+@pytest.mark.parametrize("who", [ERIKA, JONAS, MAX, OTTO, ANNA])
+async def test_everyone_else_gets_not_found_for_reading_and_writing(who) -> None:  # type: ignore[no-untyped-def]
+    await builders.authority("demo-kreis", "Landkreis Demo")
+    room = (await builders.room(ERIKA)).room.id
+    await check_add_note(SABINE, room, SECRET)
+    with pytest.raises(NotFound):
+        await notes_for(who, room)
+    with pytest.raises(NotFound):
+        await check_add_note(who, room, "Eindringling")
+    assert await InternalNote.count() == 1
+
+
+async def test_empty_and_oversized_notes_are_refused() -> None:
+    room = (await builders.room(ERIKA)).room.id
+    for body, error in (("   ", "empty"), ("x" * (MAX_NOTE_LENGTH + 1), "too_long")):
+        with pytest.raises(Invalid) as refused:
+            await check_add_note(SABINE, room, body)
+        assert refused.value.errors == {"note": error}
+    assert await InternalNote.count() == 0
