@@ -62,7 +62,8 @@ def page(
 
 def not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     if _is_api(request):
-        return problem(404, "Not Found")
+        # The same words for missing and for another authority's: no existence oracle.
+        return problem(404, "Not Found", "Nothing with this id or reference for this credential.")
     return page(request, 404, "errors/not_found.html")
 
 
@@ -73,12 +74,16 @@ def not_allowed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
 
 
 def quarantined(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if _is_api(request):
+        return problem(
+            409, "File not available", "The virus scan has not found this file clean (yet)."
+        )
     return page(request, 409, "errors/quarantined.html")
 
 
 def room_closed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     if _is_api(request):
-        return problem(409, "Room closed", "The room is closed and read-only.")
+        return problem(409, "Room is closed", "The room is closed and read-only.")
     return page(request, 409, "errors/room_closed.html")
 
 

@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app.errors import audit_refusals, exception_handlers
     from app.identity import identity_plugin_parts
     from app.identity.networks import StaffNetworkMiddleware
+    from app.notify import worker as notify_worker
     from app.storage import make_storage
     from app.web import upload_stream, web_handlers
 
@@ -57,12 +58,21 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         stop = asyncio.Event()
         app.state.scan_wakeup = asyncio.Event()
         worker = asyncio.create_task(scanner.run_scanner(app, stop))
+        notifier = notify_worker.start(app, stop)
+        webhook_worker = None
+        if settings.webhooks.enabled:
+            from app.webhooks.worker import run_webhooks
+
+            webhook_worker = asyncio.create_task(run_webhooks(app, stop))
         try:
             yield
         finally:
             stop.set()
             app.state.scan_wakeup.set()
             await worker
+            await notifier
+            if webhook_worker is not None:
+                await webhook_worker
             if owns_engine:
                 await db.close_pool(engine)
 

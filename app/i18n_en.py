@@ -254,4 +254,391 @@ EN: dict[str, str] = {
     "Die Datei konnte nicht hochgeladen werden. Bitte versuchen Sie es noch einmal.": (
         "The file could not be uploaded. Please try again."
     ),
+    # --- caseworker workspace: inbox views, status, assignment, internal notes, text templates ---
+    "%(num)s Anforderung überfällig": "%(num)s request overdue",
+    "%(num)s Anforderungen überfällig": "%(num)s requests overdue",
+    "%(num)s Antragsraum": "%(num)s application room",
+    "%(num)s Antragsräume": "%(num)s application rooms",
+    "%(num)s offene Anforderung": "%(num)s open request",
+    "%(num)s offene Anforderungen": "%(num)s open requests",
+    "Abgeschlossen": "Closed",
+    "Ansicht": "View",
+    "Antragsraum schließen": "Close the application room",
+    "Antragsraum schließen …": "Close the application room …",
+    "Anzeigen": "Show",
+    "Bearbeiten": "Edit",
+    "Bearbeitung": "Casework",
+    "Bitte bestätigen Sie das Schließen.": "Please confirm closing.",
+    "Bitte geben Sie eine Notiz ein.": "Please enter a note.",
+    "Bitte geben Sie einen Namen ein.": "Please enter a name.",
+    "Bitte geben Sie einen Text ein.": "Please enter a text.",
+    "Bitte wählen Sie einen Status.": "Please choose a status.",
+    "Bitte wählen Sie einen Textbaustein.": "Please choose a text template.",
+    "Der Name ist zu lang (höchstens %(n)s Zeichen).": (
+        "The name is too long (at most %(n)s characters)."
+    ),
+    "Der Teamname ist zu lang (höchstens 100 Zeichen).": (
+        "The team name is too long (at most 100 characters)."
+    ),
+    "Der Text enthält unzulässige Zeichen.": "The text contains characters that are not allowed.",
+    "Der Text ist zu lang (höchstens %(n)s Zeichen).": (
+        "The text is too long (at most %(n)s characters)."
+    ),
+    "Der Textbaustein wurde eingefügt. Bitte prüfen Sie den Text vor dem Senden.": (
+        "The text template was inserted. Please check the text before sending."
+    ),
+    "Der Textbaustein wurde gelöscht.": "The text template was deleted.",
+    "Der Textbaustein wurde gespeichert.": "The text template was saved.",
+    "Die Behörde hat Ihnen geschrieben.": "The authority has written to you.",
+    "Die Notiz enthält unzulässige Zeichen.": "The note contains characters that are not allowed.",
+    "Die Notiz ist zu lang (höchstens %(n)s Zeichen).": (
+        "The note is too long (at most %(n)s characters)."
+    ),
+    "Die Notiz wurde gespeichert.": "The note was saved.",
+    "Die geschweiften Klammern sind nicht paarweise gesetzt.": "The curly braces do not pair up.",
+    "Diese Person ist in Ihrer Behörde nicht bekannt.": (
+        "This person is not known at your authority."
+    ),
+    "Diesen Namen trägt schon ein Textbaustein.": "A text template with this name already exists.",
+    "Einfügen": "Insert",
+    "Eingegangen": "Received",
+    "Entschieden": "Decided",
+    "In Bearbeitung": "In progress",
+    "In dieser Ansicht liegen keine Antragsräume.": "There are no application rooms in this view.",
+    "Intern – für Antragstellende nicht sichtbar": "Internal – not visible to applicants",
+    "Interne Notiz": "Internal note",
+    "Interne Notizen": "Internal notes",
+    "Ja, diesen Antragsraum endgültig schließen": "Yes, close this application room for good",
+    "Jetzt für Sie zu tun": "Needs your attention now",
+    "Ihre Anträge": "Your applications",
+    "Löschen": "Delete",
+    (
+        "Nach dem Schließen kann niemand mehr in diesem Antragsraum schreiben oder Dateien "
+        "senden. Alle Beteiligten können ihn weiter lesen."
+    ): (
+        "Once closed, nobody can write or send files in this application room any more. "
+        "Everyone involved can still read it."
+    ),
+    "Name": "Name",
+    "Neuer Textbaustein": "New text template",
+    "Noch keine Textbausteine.": "No text templates yet.",
+    "Noch keine internen Notizen.": "No internal notes yet.",
+    "Notiz speichern": "Save note",
+    "Platzhalter": "Placeholders",
+    "Schließen": "Close",
+    "Sortierung": "Sort by",
+    "Speichern": "Save",
+    "Status für Antragstellende": "Status shown to the applicant",
+    "Status setzen": "Set status",
+    "Suche": "Search",
+    "Suche nach Aktenzeichen, Name oder Titel": "Search by case reference, name or title",
+    "Team": "Team",
+    "Text": "Text",
+    "Textbaustein": "Text template",
+    "Textbaustein bearbeiten": "Edit text template",
+    "Textbausteine": "Text templates",
+    "Texte mit Platzhaltern, die Sachbearbeitende in Nachrichten einfügen": (
+        "Texts with placeholders that caseworkers insert into messages"
+    ),
+    (
+        "Unbekannter Platzhalter: {%(name)s}. "
+        "Erlaubt sind {antragsteller}, {aktenzeichen} und {frist}."
+    ): (
+        "Unknown placeholder: {%(name)s}. Allowed are {antragsteller}, {aktenzeichen} and {frist}."
+    ),
+    "Unterlagen angefordert": "Documents requested",
+    "Unterlagen angefordert – die Frist ist abgelaufen": (
+        "Documents requested – the deadline has passed"
+    ),
+    "Unterlagen eingegangen": "Documents received",
+    "Vorhandene Textbausteine": "Existing text templates",
+    "Wartet auf Antragstellende": "Waiting for the applicant",
+    "Wartet auf Sie": "Waiting for you",
+    "Wartet seit": "Waiting since",
+    "Weitere Anträge": "Other applications",
+    "Zugewiesen": "Assigned",
+    "Zugewiesen an": "Assigned to",
+    "Zuweisen": "Assign",
+    "Zuweisen an": "Assign to",
+    "mir selbst": "myself",
+    "niemand": "nobody",
+    "optional, intern": "optional, internal",
+    "Übergabenotiz": "Hand-over note",
+    "Alle offenen": "All open",
+    "Neue Antworten": "New replies",
+    "Überfällige Anforderungen": "Overdue requests",
+    "Mir zugewiesen": "Assigned to me",
+    "Geschlossen": "Closed",
+    "Längste Wartezeit zuerst": "Longest waiting first",
+    "Letzte Aktivität zuerst": "Latest activity first",
+    # notifications: mails, preferences, undeliverable warnings
+    "Guten Tag %(name)s,": "Hello %(name)s,",
+    "Guten Tag,": "Hello,",
+    "Neue Nachricht zu Ihrem Antrag %(case_ref)s": (
+        "New message about your application %(case_ref)s"
+    ),
+    "Unterlagen angefordert zu Ihrem Antrag %(case_ref)s": (
+        "Documents requested for your application %(case_ref)s"
+    ),
+    "Bescheid zu Ihrem Antrag %(case_ref)s liegt bereit": (
+        "A decision on your application %(case_ref)s is ready"
+    ),
+    "Erinnerung: Frist zu Ihrem Antrag %(case_ref)s": (
+        "Reminder: deadline for your application %(case_ref)s"
+    ),
+    "Frist abgelaufen zu Ihrem Antrag %(case_ref)s": (
+        "Deadline passed for your application %(case_ref)s"
+    ),
+    "Zusammenfassung: Neues in Ihren Antragsräumen": "Digest: news in your application rooms",
+    (
+        "Ihre Behörde hat Ihnen eine neue Nachricht geschickt. Bitte lesen Sie sie im "
+        "Antragsraum und antworten Sie dort, wenn nötig."
+    ): (
+        "Your authority has sent you a new message. Please read it in the application room"
+        " and reply there if needed."
+    ),
+    "Ihre Behörde bittet Sie, Unterlagen nachzureichen. Bitte laden Sie sie im Antragsraum hoch.": (
+        "Your authority asks you to submit documents. Please upload them in the application room."
+    ),
+    "Ein Bescheid liegt für Sie im Antragsraum zum Abruf bereit.": (
+        "A decision is ready for you to retrieve in the application room."
+    ),
+    (
+        "Die Frist für angeforderte Unterlagen endet bald. Bitte laden Sie die fehlenden "
+        "Unterlagen im Antragsraum hoch."
+    ): (
+        "The deadline for requested documents ends soon. Please upload the missing documents"
+        " in the application room."
+    ),
+    (
+        "Die Frist für angeforderte Unterlagen ist abgelaufen. Bitte laden Sie die "
+        "fehlenden Unterlagen im Antragsraum hoch oder schreiben Sie Ihrer Behörde."
+    ): (
+        "The deadline for requested documents has passed. Please upload the missing documents"
+        " in the application room or write to your authority."
+    ),
+    "Frist: %(date)s": "Deadline: %(date)s",
+    "Antragsraum zum Aktenzeichen %(case_ref)s öffnen": (
+        "Open the application room for case %(case_ref)s"
+    ),
+    "Warum steht hier nicht mehr?": "Why does this e-mail not say more?",
+    (
+        "Aus Sicherheitsgründen enthält diese E-Mail keine Inhalte. Melden Sie sich im "
+        "Antragsraum an, um sie zu lesen."
+    ): (
+        "For your security this e-mail contains no content. Log in to the application room"
+        " to read it."
+    ),
+    "Diese E-Mail wurde automatisch erstellt; bitte antworten Sie nicht darauf.": (
+        "This e-mail was created automatically; please do not reply to it."
+    ),
+    "Benachrichtigungen einstellen": "Notification settings",
+    (
+        "in diesen Antragsräumen von %(authority)s haben Antragstellende geschrieben oder "
+        "Dateien hochgeladen:"
+    ): ("applicants wrote or uploaded files in these application rooms of %(authority)s:"),
+    "%(num)s neuer Eintrag": "%(num)s new item",
+    "%(num)s neue Einträge": "%(num)s new items",
+    "Posteingang öffnen": "Open the inbox",
+    "Benachrichtigungen": "Notifications",
+    "Ihre Einstellungen wurden gespeichert.": "Your settings have been saved.",
+    (
+        "Wenn Antragstellende schreiben oder Dateien hochladen, sehen Sie das sofort im "
+        "Posteingang. Per E-Mail erhalten Sie dazu höchstens eine Zusammenfassung je "
+        "Stunde oder Tag."
+    ): (
+        "When applicants write or upload files, you see it at once in the inbox. By e-mail"
+        " you get at most one digest per hour or day."
+    ),
+    (
+        "Wir benachrichtigen Sie, wenn Ihre Behörde Ihnen schreibt, Unterlagen anfordert, "
+        "ein Bescheid bereitliegt oder eine Frist naht. Die Benachrichtigung nennt nur "
+        "Behörde, Aktenzeichen, was zu tun ist und die Frist – nie den Inhalt."
+    ): (
+        "We notify you when your authority writes to you, requests documents, a decision is"
+        " ready or a deadline is near. The notification names only the authority, the case"
+        " reference, what to do and the deadline – never the content."
+    ),
+    "Die Einstellungen wurden nicht gespeichert. Bitte prüfen Sie die markierten Angaben.": (
+        "The settings were not saved. Please check the marked fields."
+    ),
+    "Per E-Mail benachrichtigen": "Notify me by e-mail",
+    "E-Mail-Adresse": "E-mail address",
+    "Leer lassen, um die Adresse aus Ihrem Konto zu verwenden.": (
+        "Leave empty to use the address of your account."
+    ),
+    "Bitte geben Sie eine gültige E-Mail-Adresse ein, z. B. name@example.de.": (
+        "Please enter a valid e-mail address, e.g. name@example.de."
+    ),
+    "Sprache der Benachrichtigungen": "Language of notifications",
+    "Bitte wählen Sie eine Sprache.": "Please choose a language.",
+    "Zusammenfassung per E-Mail": "Digest by e-mail",
+    "Bitte wählen Sie, wie oft Sie eine Zusammenfassung erhalten.": (
+        "Please choose how often you receive a digest."
+    ),
+    "keine Zusammenfassung": "no digest",
+    "stündlich": "hourly",
+    "täglich": "daily",
+    "Einstellungen speichern": "Save settings",
+    "Benachrichtigungen nicht zustellbar": "Notifications undeliverable",
+    "Benachrichtigung an %(name)s nicht zustellbar": "Notification to %(name)s undeliverable",
+    (
+        "Bitte klären Sie die Kontaktdaten auf anderem Weg; diese Benachrichtigungen "
+        "werden nicht wiederholt."
+    ): ("Please clarify the contact details another way; these notifications are not retried."),
+    # Webhooks (admin section: subscriptions, secret shown once, dead letters)
+    "Webhooks": "Webhooks",
+    "Ereignisse signiert an Ihr Fachverfahren senden; nicht zugestellte erneut senden": (
+        "Send events, signed, to your case management system; send undelivered ones again"
+    ),
+    (
+        "Webhooks melden Ihrem Fachverfahren jedes Ereignis in den Antragsräumen Ihrer "
+        "Behörde: signiert nach Standard Webhooks, nur mit Kennungen und Fakten, nie mit "
+        "Nachrichtentexten. Einzelheiten ruft das Fachverfahren über die API ab."
+    ): (
+        "Webhooks report every event in your authority's application rooms to your case"
+        " management system: signed per Standard Webhooks, with ids and facts only, never"
+        " message texts. The system fetches details through the API."
+    ),
+    "Der Webhook ist eingerichtet.": "The webhook is set up.",
+    (
+        "Das Signaturgeheimnis wird nur jetzt angezeigt. Hinterlegen Sie es sofort in "
+        "Ihrem Fachverfahren; später kann es niemand mehr einsehen."
+    ): (
+        "The signing secret is shown only now. Store it in your case management system"
+        " right away; nobody can see it later."
+    ),
+    "Signaturgeheimnis für %(url)s": "Signing secret for %(url)s",
+    "Eingerichtete Webhooks": "Configured webhooks",
+    "Adresse": "Address",
+    "Ereignisarten": "Event types",
+    "Eingerichtet": "Created",
+    "Zustand": "State",
+    "Aktion": "Action",
+    "alle": "all",
+    "aktiv": "active",
+    "abgeschaltet am %(when)s": "disabled on %(when)s",
+    "Abschalten": "Disable",
+    "Noch kein Webhook eingerichtet.": "No webhook set up yet.",
+    "Webhook einrichten": "Set up a webhook",
+    "Adresse des Empfängers": "Receiver's address",
+    (
+        "Eine https-Adresse Ihres Fachverfahrens, zum Beispiel "
+        "https://fachverfahren.example.de/webhooks."
+    ): (
+        "An https address of your case management system, for example"
+        " https://fachverfahren.example.de/webhooks."
+    ),
+    (
+        "Eine http- oder https-Adresse Ihres Fachverfahrens (http nur außerhalb des "
+        "Produktivbetriebs)."
+    ): ("An http or https address of your case management system (http only outside production)."),
+    (
+        "Die Adresse muss mit https:// beginnen: im Produktivbetrieb werden Ereignisse "
+        "nur verschlüsselt zugestellt."
+    ): (
+        "The address must start with https://: in production, events are delivered encrypted only."
+    ),
+    "Die Adresse darf keinen Benutzernamen und kein Passwort enthalten.": (
+        "The address must not contain a user name or password."
+    ),
+    "Die Adresse ist zu lang.": "The address is too long.",
+    "Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.": (
+        "Please enter a complete address starting with https://."
+    ),
+    "Ereignisarten (keine Auswahl: alle)": "Event types (none chosen: all)",
+    "Unbekannte Ereignisart.": "Unknown event type.",
+    "Nicht zugestellte Ereignisse": "Undelivered events",
+    (
+        "Diese Ereignisse konnten auch nach allen Wiederholungen (etwa einen Tag lang) "
+        "nicht zugestellt werden."
+    ): ("These events could not be delivered, even after all retries (for about a day)."),
+    "Ereignis": "Event",
+    "Versuche": "Attempts",
+    "Letzte Antwort": "Last answer",
+    "Letzter Versuch": "Last attempt",
+    "keine Antwort": "no answer",
+    "Erneut zustellen": "Deliver again",
+    "Keine.": "None.",
+    # Decisions (Bescheide) with delivery evidence
+    "Abruf": "Retrieval",
+    "Abruffrist bis": "Retrieval period ends",
+    "Achtung:": "Attention:",
+    "Bereitgestellt am": "Made available on",
+    "Bescheid": "Decision",
+    "Bescheid als PDF": "Decision as PDF",
+    "Bescheid bereitstellen": "Issue a decision",
+    "Bitte geben Sie eine Zusammenfassung ein.": "Please enter a summary.",
+    "Bitte wählen Sie das PDF des Bescheids aus.": "Please choose the PDF of the decision.",
+    (
+        "Das Dokument kann nicht bereitgestellt werden. Die Behörde lässt Ihnen den Bescheid auf "
+        "anderem Weg zukommen."
+    ): (
+        "The document cannot be made available. The authority will send you the decision another "
+        "way."
+    ),
+    "Das Dokument wird noch auf Schadsoftware geprüft und steht gleich zum Abruf bereit.": (
+        "The document is still being checked for malware and will be ready for retrieval shortly."
+    ),
+    "Der Bescheid muss ein PDF sein: gefunden wurde „%(kind)s“.": (
+        "The decision must be a PDF: found “%(kind)s”."
+    ),
+    (
+        "Der Bescheid wurde gesendet. Er wird bereitgestellt, sobald die Prüfung auf Schadsoftware "
+        "abgeschlossen ist."
+    ): (
+        "The decision was sent. It will be made available as soon as the malware check is complete."
+    ),
+    (
+        "Die Antragstellerin oder der Antragsteller wird benachrichtigt. Der Bescheid gilt "
+        "am Tag nach dem ersten Abruf als bekannt gegeben; wird er nicht innerhalb von zehn "
+        "Tagen abgerufen, müssen Sie ihn auf anderem Weg bekannt geben."
+    ): (
+        "The applicant is notified. The decision counts as announced on the day after its first "
+        "retrieval; if it is not retrieved within ten days, you must announce it another way."
+    ),
+    "Die Datei ist zu groß.": "The file is too large.",
+    "Die Zusammenfassung enthält unzulässige Zeichen.": (
+        "The summary contains characters that are not allowed."
+    ),
+    "Die Zusammenfassung ist zu lang (höchstens %(n)s Zeichen).": (
+        "The summary is too long (at most %(n)s characters)."
+    ),
+    (
+        "Dies ist Ihr Bescheid. Bitte laden Sie das Dokument herunter und bewahren Sie es auf. Der "
+        "Bescheid gilt am Tag nach Ihrem ersten Abruf als bekannt gegeben."
+    ): (
+        "This is your decision. Please download the document and keep it. The decision counts as "
+        "announced on the day after your first retrieval."
+    ),
+    "Dokument": "Document",
+    "Erst nach Ablauf der Frist abgerufen – die Bekanntgabe durch Abruf ist nicht bewirkt.": (
+        "Retrieved only after the period ended – retrieval did not announce the decision."
+    ),
+    "Erstmals abgerufen am %(when)s von %(who)s": "First retrieved on %(when)s by %(who)s",
+    "Gilt als bekannt gegeben am %(day)s.": "Counts as announced on %(day)s.",
+    "Nachweis der Bekanntgabe": "Evidence of announcement",
+    (
+        "Nicht bereitgestellt: Das Dokument ist gesperrt. Bitte stellen Sie den Bescheid "
+        "erneut aus oder geben Sie ihn auf anderem Weg bekannt."
+    ): (
+        "Not made available: the document is blocked. Please issue the decision again or announce "
+        "it another way."
+    ),
+    (
+        "Nicht innerhalb der Frist abgerufen. Der Bescheid gilt nicht als bekannt gegeben; "
+        "bitte geben Sie ihn auf anderem Weg bekannt."
+    ): (
+        "Not retrieved within the period. The decision does not count as announced; please "
+        "announce it another way."
+    ),
+    "Noch nicht abgerufen.": "Not retrieved yet.",
+    "Noch nicht – das Dokument wird geprüft.": "Not yet – the document is being checked.",
+    "Nur PDF; höchstens %(mb)s MB.": "PDF only; at most %(mb)s MB.",
+    "Was entschieden wurde, in wenigen Sätzen (höchstens %(n)s Zeichen).": (
+        "What was decided, in a few sentences (at most %(n)s characters)."
+    ),
+    "Zusammenfassung": "Summary",
+    "im Antragsraum erlassen": "issued in the application room",
+    "vom Fachverfahren übermittelt": "sent by the case management system",
 }

@@ -145,6 +145,8 @@ async def _stream(
             await access_room(actor, room_id)  # raises when this viewer was removed
         elif nudge.kind == "read":
             await _send_read_markers(socket, actor, room_id, nudge.side, nudge.seqs)
+        elif nudge.kind == "room":
+            await _send_room_status(socket, actor, room_id)
 
 
 async def _close_ended_session(socket: WebSocket[Any, Any, Any], scope: anyio.CancelScope) -> None:
@@ -189,3 +191,10 @@ async def _send_changed(
     await socket.send_text(
         template.render(access=access, room=access.room, item=items[0], **extras)
     )
+
+
+async def _send_room_status(socket: WebSocket[Any, Any, Any], actor: Actor, room_id: str) -> None:
+    """Re-render the room's status for this viewer (progress, closing; staff: assignment)."""
+    access = await access_room(actor, room_id)
+    template = socket.app.template_engine.get_template("_live_room.html")  # type: ignore[union-attr]
+    await socket.send_text(template.render(access=access, room=access.room))

@@ -115,6 +115,48 @@ class StorageSettings(msgspec.Struct, forbid_unknown_fields=True):
     """For S3 with "aws:kms": the KMS key id (empty for the bucket's default key)."""
 
 
+class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):
+    channel: Literal["log", "smtp"] = "log"
+    """E-mail goes to the log (embedded default) or to an SMTP server."""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 30.0
+    from_address: str = "antragsraum@localhost"
+    """The sender address; the display name is the authority's name."""
+    bundid_postbox_url: str = ""
+    bundid_postbox_token: str = ""
+    osi_postbox_url: str = ""
+    osi_postbox_token: str = ""
+    """A postbox adapter is on when its URL is set."""
+    reminder_days: list[int] = msgspec.field(default_factory=lambda: [3, 1])
+    digest_default: Literal["off", "hourly", "daily"] = "daily"
+    retry_delays_seconds: list[int] = msgspec.field(
+        default_factory=lambda: [60, 300, 1800, 7200, 21600]
+    )
+    poll_seconds: float = 10.0
+
+
+class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool = True
+    """Run the delivery worker in this process (each instance may run one)."""
+    poll_seconds: float = 2.0
+    lease_seconds: float = 60.0
+    """A claimed delivery is the worker's for this long; then another may take it."""
+    timeout_seconds: float = 10.0
+    batch_size: int = 20
+    retry_delays: list[float] = msgspec.field(
+        default_factory=lambda: [10, 60, 300, 1800, 7200, 18000, 36000, 36000]
+    )
+    """Seconds before each retry (about a day in total); after the last: dead letter."""
+    jitter: float = 0.1
+    """Each delay varies by up to this fraction either way."""
+    require_https: bool | None = None
+    """Subscription URLs must be https; unset: true in production, false otherwise."""
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     app: AppSettings = msgspec.field(default_factory=AppSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -125,10 +167,18 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     scanning: ScanningSettings = msgspec.field(default_factory=ScanningSettings)
     messages: MessageSettings = msgspec.field(default_factory=MessageSettings)
     storage: StorageSettings = msgspec.field(default_factory=StorageSettings)
+    notifications: NotificationSettings = msgspec.field(default_factory=NotificationSettings)
+    webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
 
     @property
     def production(self) -> bool:
         return self.app.mode == "production"
+
+    @property
+    def webhook_require_https(self) -> bool:
+        """Subscription URLs must be https: as configured, else in production."""
+        required = self.webhooks.require_https
+        return self.production if required is None else required
 
     @property
     def data_path(self) -> Path:
@@ -174,6 +224,8 @@ def check_production(settings: Settings) -> list[str]:
         problems.append("sessions.cookie_secure must be true in production")
     if not settings.app.base_url.startswith("https://"):
         problems.append("app.base_url must be an https:// URL in production")
+    if settings.webhooks.require_https is False:
+        problems.append("webhooks.require_https cannot be false in production")
     return problems
 
 

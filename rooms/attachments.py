@@ -12,12 +12,19 @@ from typing import Any
 from uuid import UUID
 
 from rooms import audit
-from rooms.access import access_room, access_room_for_writing, parse_id
+from rooms.access import (
+    access_room,
+    access_room_for_client,
+    access_room_for_client_writing,
+    access_room_for_writing,
+    parse_id,
+)
 from rooms.actors import Actor
+from rooms.clients import MachineClient
 from rooms.db import write_transaction
 from rooms.errors import Invalid, NotFound, Quarantined
 from rooms.events import Event, TimelineItemAdded, TimelineItemChanged
-from rooms.messages import author_of, do_add_item
+from rooms.messages import DEFAULT_MAX_LENGTH, author_of, clean_body, do_add_item
 from rooms.outbox import do_record_event
 from rooms.records import RoomAccess
 from rooms.tables import (
@@ -208,6 +215,12 @@ async def do_record_verdict(
                 "outcome": state.value,
             },
         )
+        if clean:
+            # A decision's document is made available by this verdict (rooms.decisions
+            # builds on this module, hence the import here).
+            from rooms.decisions import do_make_available
+
+            await do_make_available(attachment_id)
         await audit.record(
             "attachment_scanned",
             actor=None,
@@ -251,3 +264,75 @@ async def attachments_by_message(room_id: UUID) -> dict[UUID, list[AttachmentVie
         view = _view(row)
         grouped.setdefault(view.message_id, []).append(view)
     return grouped
+
+
+# --- case stores (machine API) --------------------------------------------------------
+
+
+async def check_post_by_client(
+    client: MachineClient,
+    room_id: UUID | str,
+    body: str,
+    files: list[StoredFile],
+    *,
+    room_limit: int,
+    max_length: int = DEFAULT_MAX_LENGTH,
+) -> tuple[list[Event], UUID, int, list[UUID]]:
+    """The case store posts a message as its authority, with files that start quarantined.
+
+    Returns the events, the item's id and sequence number, and the attachments' ids.
+    """
+    text = clean_body(body, max_length)
+    async with write_transaction():
+        room = await access_room_for_client_writing(client, room_id)
+        if files and await room_usage(room.id) + sum(f.size for f in files) > room_limit:
+            raise Invalid({"attachments": "room_limit"})
+        message_id, seq = await do_add_item(
+            room.id,
+            side=Side.authority,
+            author=None,
+            author_name=client.authority_name,
+            body=text,
+        )
+        ids = []
+        for f in files:
+            attachment = Attachment(
+                room=room.id,
+                message=message_id,
+                storage_key=f.storage_key,
+                name=f.name,
+                mime=f.mime,
+                size=f.size,
+                sha256=f.sha256,
+                uploaded_by=None,
+            )
+            await attachment.save()
+            ids.append(UUID(str(attachment.id)))
+        await audit.record(
+            "message_posted",
+            actor=None,
+            machine=client.audit_name,
+            room_id=room.id,
+            authority_id=room.authority_id,
+            detail={"seq": seq, "attachments": len(files), "bytes": sum(f.size for f in files)},
+        )
+    return [TimelineItemAdded(room_id=room.id, seq=seq)], message_id, seq, ids
+
+
+async def access_attachment_for_client(
+    client: MachineClient, room_id: UUID | str, attachment_id: UUID | str
+) -> AttachmentView:
+    """The file gate for case stores: the room's client gate, the room, then clean only."""
+    room = await access_room_for_client(client, room_id)
+    aid = parse_id(attachment_id)
+    row: dict[str, Any] | None = (
+        await Attachment.select()
+        .where((Attachment.id == aid) & (Attachment.room == room.id))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    view = _view(row)
+    if not view.clean:
+        raise Quarantined()
+    return view

@@ -4,15 +4,29 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
 
-from app.api import events, rooms
-from app.api.auth import machine_client
+from app.api import decisions, events, messages, rooms
+from app.api.idempotency import IdempotencyMiddleware
 from app.api.problems import invalid_domain_input, invalid_request
+from app.api.scopes import client_of
 from rooms.errors import Invalid
 
 api_router = Router(
     path="/api/v1",
-    route_handlers=[rooms.create_room, events.events_feed],
-    dependencies={"client": Provide(machine_client)},
+    route_handlers=[
+        rooms.create_room,
+        rooms.read_room,
+        rooms.list_rooms,
+        rooms.set_progress,
+        rooms.close_room,
+        messages.read_messages,
+        messages.post_message,
+        messages.download_attachment,
+        decisions.post_decision,
+        decisions.list_decisions,
+        events.events_feed,
+    ],
+    dependencies={"client": Provide(client_of)},
+    middleware=[IdempotencyMiddleware()],
     exception_handlers={ValidationException: invalid_request, Invalid: invalid_domain_input},
     tags=["rooms"],
     security=[{"bearer": []}],

@@ -10,7 +10,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import Scope
 
 from app.identity.sessions import begin_login_session
-from rooms.actors import Actor, ActorKind, TrustLevel
+from rooms.actors import Actor, ActorKind, StaffRole, TrustLevel
 
 Connection = ASGIConnection[Any, Any, Any, Any]
 
@@ -98,3 +98,13 @@ async def provide_actor(scope: Scope) -> Actor | None:
 
 actor_dependency = Provide(provide_actor)
 """Register as ``dependencies={"actor": actor_dependency}``; handlers take ``actor``."""
+
+
+def start_page(actor: Actor) -> str:
+    """Where someone's work starts: applicants with their applications, caseworkers
+    with the inbox, admins without casework with the administration."""
+    if not actor.is_staff:
+        return "/antraege"
+    if actor.is_caseworker or StaffRole.authority_admin.value not in actor.roles:
+        return "/inbox"
+    return "/admin"

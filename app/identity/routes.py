@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from app.identity import texts
-from app.identity.actor import PROVIDER_KEY, current_actor, login_session
+from app.identity.actor import PROVIDER_KEY, current_actor, login_session, start_page
 from app.identity.claims import ClaimsError, actor_from_claims
 from app.identity.logout import (
     announce_session_end,
@@ -45,7 +45,7 @@ def safe_next(value: str | None) -> str | None:
 
 
 def _landing(actor: Actor) -> str:
-    return "/inbox" if actor.is_staff else "/antraege"
+    return start_page(actor)
 
 
 async def _error_page(

@@ -15,7 +15,18 @@ from app.web.context import MaybeActor, need_actor
 from rooms.access import AdminAccess, access_authority_admin
 
 # (path, German title, German description): the sections linked from /admin.
-SECTIONS: list[tuple[str, str, str]] = []
+SECTIONS: list[tuple[str, str, str]] = [
+    (
+        "/admin/textbausteine",
+        "Textbausteine",
+        "Texte mit Platzhaltern, die Sachbearbeitende in Nachrichten einfügen",
+    ),
+    (
+        "/admin/webhooks",
+        "Webhooks",
+        "Ereignisse signiert an Ihr Fachverfahren senden; nicht zugestellte erneut senden",
+    ),
+]
 
 
 async def need_admin(request: Request[Any, Any, Any], actor: MaybeActor) -> AdminAccess:

@@ -16,6 +16,7 @@ from app.settings import Settings
 from app.storage import NotStored, Storage
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.csrf import require_csrf
+from app.web.decisions import track_retrieval
 from app.web.rooms import room_page_template
 from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from rooms.access import access_room_for_writing
@@ -135,6 +136,7 @@ async def download(
     except NotStored:
         log.error("attachment %s is recorded but its file %s is missing", file.id, file.storage_key)
         raise NotFound() from None
+    stream = await track_retrieval(request.app, me, file, stream)  # a decision's evidence
     show_inline = inline and file.mime in INLINE_TYPES
     return Stream(
         stream,

@@ -14,10 +14,12 @@ from app.publish import publish
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.timeline import timeline_context
+from app.web.workspace import composer_context, workspace_context
 from rooms.access import access_room
 from rooms.actors import Actor
 from rooms.errors import Invalid
 from rooms.messages import check_mark_read, check_post_message, timeline
+from rooms.notifications import notification_warnings
 from rooms.records import RoomAccess
 from rooms.representatives import can_manage_representatives, participants
 
@@ -34,6 +36,8 @@ async def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[
         "participants": await participants(access.room.id),
         "can_manage": await can_manage_representatives(access),
         **await timeline_context(access.room.id),
+        **await workspace_context(access),
+        "notification_warnings": await notification_warnings(access),
         **extra,
     }
 
@@ -64,7 +68,7 @@ async def _composer(me: Actor, room_id: str, status_code: int, **form: Any) -> T
     access = await access_room(me, room_id)
     return Template(
         "_composer.html",
-        context={"actor": me, "room": access.room, **form},
+        context={"actor": me, "room": access.room, **await composer_context(access), **form},
         status_code=status_code,
     )
 

@@ -16,6 +16,7 @@ refusal comes from the access gate and not from a malformed request.
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import tempfile
 import uuid
@@ -212,6 +213,45 @@ class Call:
 
 HOW_TO_CALL: tuple[Call, ...] = (
     Call("GET", "/rooms/{room_id:str}", room_params, owner_status=200),
+    # caseworker workspace: notes, assignment, status, closing, text templates in the
+    # composer. Staff only: the room's own applicant gets the same 404 as an outsider.
+    Call("GET", "/rooms/{room_id:str}/notes", room_params, owner_status=404, owner_sees=()),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/notes",
+        room_params,
+        form=lambda v: {"note": INTRUDER_TEXT},
+        owner_status=404,
+    ),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/assignment",
+        room_params,
+        form=lambda v: {"assignee": "", "team": INTRUDER_TEXT[:50], "note": INTRUDER_TEXT},
+        owner_status=404,
+    ),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/status",
+        room_params,
+        form=lambda v: {"progress": "decided"},
+        owner_status=404,
+    ),
+    Call("GET", "/rooms/{room_id:str}/close", room_params, owner_status=404, owner_sees=()),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/close",
+        room_params,
+        form=lambda v: {"confirm": "yes"},
+        owner_status=404,
+    ),
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/composer",
+        room_params,
+        form=lambda v: {"body": INTRUDER_TEXT, "template": str(uuid.uuid4())},
+        owner_status=404,
+    ),
     Call(
         "POST",
         "/rooms/{room_id:str}/messages",
@@ -249,6 +289,61 @@ HOW_TO_CALL: tuple[Call, ...] = (
         owner_status=303,
         owner_writes=True,
     ),
+    # decisions (Bescheide): the caseworker's form, the case store's API
+    Call(
+        "POST",
+        "/rooms/{room_id:str}/decisions",
+        room_params,
+        files=lambda v: [
+            ("bescheid.pdf", b"%PDF-1.4 " + INTRUDER_TEXT.encode(), "application/pdf")
+        ],
+        owner_status=403,  # the applicant sees the room but issues no decisions
+    ),
+    Call(
+        "POST",
+        "/api/v1/rooms/{room_id:str}/decisions",
+        room_params,
+        json=lambda v: {
+            "summary": INTRUDER_TEXT,
+            "document": {
+                "name": "bescheid.pdf",
+                "content_base64": base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode(),
+            },
+        },
+        owner_status=201,  # the room's own authority's case store
+        owner_writes=True,
+    ),
+    Call(
+        "GET",
+        "/api/v1/rooms/{room_id:str}/decisions",
+        room_params,
+        owner_sees=('"decisions"',),
+    ),
+    # the rest of the machine API (rooms, timeline, files)
+    Call("GET", "/api/v1/rooms/{room_id:str}", room_params, owner_sees=(TITLE, CASE_REF)),
+    Call(
+        "POST",
+        "/api/v1/rooms/{room_id:str}/status",
+        room_params,
+        json=lambda v: {"progress": "decided"},
+        owner_status=200,
+    ),
+    Call("POST", "/api/v1/rooms/{room_id:str}/close", room_params, owner_status=200),
+    Call("GET", "/api/v1/rooms/{room_id:str}/messages", room_params, owner_sees=(MESSAGE, REPLY)),
+    Call(
+        "POST",
+        "/api/v1/rooms/{room_id:str}/messages",
+        room_params,
+        json=lambda v: {"body": INTRUDER_TEXT},
+        owner_status=201,
+        owner_writes=True,
+    ),
+    Call(
+        "GET",
+        "/api/v1/rooms/{room_id:str}/attachments/{attachment_id:str}",
+        lambda v: {"room_id": str(v.room_id), "attachment_id": str(v.attachment_id)},
+        owner_sees=(FILE_CONTENT.decode(),),
+    ),
     Call(
         "GET",
         "/rooms/{room_id:str}/attachments/{attachment_id:str}",
@@ -268,6 +363,22 @@ HOW_TO_CALL: tuple[Call, ...] = (
         lambda v: {"room_id": str(v.room_id), "participant_id": str(v.representative_id)},
         form=lambda v: {},
         owner_status=303,
+    ),
+    # webhooks (admin only): no outsider, nor the room's applicant, administers an
+    # authority; the admin and another authority's admin are in tests/webhooks
+    Call(
+        "POST",
+        "/admin/webhooks/{subscription_id:str}/disable",
+        lambda v: {"subscription_id": str(v.room_id)},  # any id: nobody here is an admin
+        form=lambda v: {},
+        owner_status=404,
+    ),
+    Call(
+        "POST",
+        "/admin/webhooks/deliveries/{delivery_id:str}/redeliver",
+        lambda v: {"delivery_id": "1"},
+        form=lambda v: {},
+        owner_status=404,
     ),
 )
 

@@ -33,3 +33,11 @@ async def test_anonymous_visitors_are_sent_to_the_login(http) -> None:
     response = await http.get("/admin")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
+
+
+async def test_an_admin_without_casework_starts_in_the_administration(http) -> None:
+    await builders.authority()
+    await login(http, "anna")
+    start = await http.get("/")
+    assert start.status_code == 303
+    assert start.headers["location"] == "/admin"
