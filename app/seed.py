@@ -9,7 +9,8 @@ from rooms.actors import TrustLevel
 from rooms.authorities import do_create_authority, find_authority
 from rooms.clients import MachineClient
 from rooms.intake import Applicant, NewRoom, check_create_room
-from rooms.tables import ApplicantKind
+from rooms.tables import ApplicantKind, TextTemplate
+from rooms.text_templates import validate as validate_template
 
 DEMO_AUTHORITIES = [
     ("demo-stadt", "Stadt Musterstadt – Bürgeramt", "Stadt"),
@@ -39,6 +40,33 @@ DEMO_ROOMS = [
 ]
 
 
+DEMO_TEMPLATES = [
+    (
+        "Unterlagen nachreichen",
+        "Guten Tag {antragsteller},\n\nfür Ihren Antrag {aktenzeichen} fehlen uns noch "
+        "Unterlagen. Bitte reichen Sie sie bis zum {frist} über diesen Antragsraum ein.\n\n"
+        "Mit freundlichen Grüßen\nIhr Bürgeramt",
+    ),
+    (
+        "Eingangsbestätigung",
+        "Guten Tag {antragsteller},\n\nIhr Antrag {aktenzeichen} ist bei uns eingegangen "
+        "und wird bearbeitet.\n\nMit freundlichen Grüßen\nIhr Bürgeramt",
+    ),
+]
+
+
+async def _seed_templates(authority_id: UUID) -> None:
+    for name, body in DEMO_TEMPLATES:
+        clean_name, text = validate_template(name, body)
+        taken = await TextTemplate.exists().where(
+            (TextTemplate.authority == authority_id) & (TextTemplate.name == clean_name)
+        )
+        if not taken:
+            await TextTemplate.insert(
+                TextTemplate(authority=authority_id, name=clean_name, body=text)
+            )
+
+
 async def seed_demo(settings: Settings) -> None:
     """Idempotent: running it twice changes nothing."""
     for slug, name, kind in DEMO_AUTHORITIES:
@@ -56,3 +84,4 @@ async def seed_demo(settings: Settings) -> None:
     )
     for new in DEMO_ROOMS:
         await check_create_room(machine, new, max_length=settings.messages.max_length)
+    await _seed_templates(authority_id)

@@ -68,3 +68,5 @@ def test_seeded_rooms_are_not_duplicated(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
         assert conn.execute("SELECT COUNT(*) FROM room").fetchone()[0] == 2
         assert conn.execute("SELECT COUNT(*) FROM authority").fetchone()[0] == 2
+        names = [r[0] for r in conn.execute("SELECT name FROM text_template ORDER BY name")]
+        assert names == ["Eingangsbestätigung", "Unterlagen nachreichen"]
