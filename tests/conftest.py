@@ -35,6 +35,26 @@ async def _fresh_postgres() -> Engine:
     return db.make_engine(PG_URL)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.only_on("postgres")``: the test exists for that database only.
+
+    Its run on the other database is not collected at all, rather than collected and
+    skipped: a skip would read as a test that could not run.
+    """
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("engine") if callspec else None
+        if marker and engine is not None and engine not in marker.args:
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     if request.param == "sqlite":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from piccolo.engine.postgres import PostgresEngine
 
 from rooms.authorities import find_authority
 from rooms.db import write_transaction
@@ -28,6 +27,7 @@ async def waiting_for_the_outbox_lock() -> int:
     return int(rows[0]["n"])
 
 
+@pytest.mark.only_on("postgres")  # SQLite has one writer at a time: ids commit in order
 async def test_ids_become_visible_in_order_within_an_authority(http, database) -> None:
     """A transaction that wrote first but records its event second gets the higher id.
 
@@ -35,8 +35,6 @@ async def test_ids_become_visible_in_order_within_an_authority(http, database) -
     higher id and commit while the first still holds a lower one: a feed reader
     would move past the lower id before it became visible, and never see it.
     """
-    if not isinstance(database, PostgresEngine):
-        pytest.skip("PostgreSQL only: SQLite has one writer at a time, ids commit in order")
     _, token = await builders.client()
     headers = {"Authorization": f"Bearer {token}"}
     authority = await find_authority("demo-stadt")

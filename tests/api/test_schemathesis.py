@@ -37,14 +37,8 @@ EXCLUDED = {("GET", "/api/v1/rooms/{room_id}/attachments/{attachment_id}")}
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
-@pytest.fixture
-async def sqlite_only(engine) -> None:  # type: ignore[no-untyped-def]
-    if "sqlite" not in type(engine).__name__.lower():
-        pytest.skip("schemathesis runs on SQLite only (see the module docstring)")
-
-
 @pytest.mark.timeout(180)
-@pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.only_on("sqlite")  # see the module docstring
 async def test_no_server_error_and_answers_as_documented(http: httpx.AsyncClient) -> None:
     _, token = await builders.client()
     room = await builders.room(ERIKA)

@@ -513,17 +513,25 @@ def normalised(response: httpx.Response, v: Victim) -> tuple[int, str, str]:
 
 def http_cases() -> Iterator[Any]:
     for call in HOW_TO_CALL:
-        if call.method == "WS":
-            continue
-        for who in API_OUTSIDERS if call.api else WEB_OUTSIDERS:
-            yield pytest.param(call, who, id=f"{call} as {who}")
+        if call.method != "WS":
+            yield pytest.param(call, id=str(call))
+
+
+def outsiders(call: Call) -> tuple[str, ...]:
+    return API_OUTSIDERS if call.api else WEB_OUTSIDERS
 
 
 # --- 1. every route that names a room, as every outsider -----------------------------------
 
 
-@pytest.mark.parametrize(("call", "who"), list(http_cases()))
-async def test_outsider_gets_nothing_from_an_id_route(app, victim, call: Call, who: str) -> None:
+@pytest.mark.parametrize("call", list(http_cases()))
+async def test_outsiders_get_nothing_from_an_id_route(app, victim, call: Call) -> None:
+    """Every outsider, one after the other, on the same victim (which they must not change)."""
+    for who in outsiders(call):
+        await outsider_gets_nothing(app, victim, call, who)
+
+
+async def outsider_gets_nothing(app, victim, call: Call, who: str) -> None:  # type: ignore[no-untyped-def]
     missing = replace(victim, room_id=uuid.uuid4())
     async with in_process(app) as client:
         token = None
@@ -629,14 +637,13 @@ def test_the_list_routes_are_found() -> None:
     assert {"/", "/antraege", "/inbox"} <= set(LIST_ROUTES), LIST_ROUTES
 
 
-def list_cases() -> Iterator[Any]:
-    for path in LIST_ROUTES:
-        for who in (KREIS_CLIENT,) if path.startswith("/api/") else WEB_OUTSIDERS:
-            yield pytest.param(path, who, id=f"GET {path} as {who}")
+@pytest.mark.parametrize("path", LIST_ROUTES)
+async def test_lists_and_counts_show_nothing_of_the_room(app, victim, path) -> None:
+    for who in (KREIS_CLIENT,) if path.startswith("/api/") else WEB_OUTSIDERS:
+        await list_shows_nothing(app, victim, path, who)
 
 
-@pytest.mark.parametrize(("path", "who"), list(list_cases()))
-async def test_lists_and_counts_show_nothing_of_the_room(app, victim, path, who) -> None:
+async def list_shows_nothing(app, victim, path: str, who: str) -> None:  # type: ignore[no-untyped-def]
     async with in_process(app) as client:
         headers = {}
         if path.startswith("/api/"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from piccolo.engine.postgres import PostgresEngine
 
 from rooms.authorities import find_authority
 from rooms.tables import WebhookDelivery
@@ -14,10 +13,11 @@ from tests import builders
 from tests.cast import ERIKA
 from tests.webhooks.receiver import FakeClock
 
+# SKIP LOCKED is PostgreSQL's; SQLite serialises write transactions.
+pytestmark = pytest.mark.only_on("postgres")
+
 
 async def test_concurrent_workers_claim_disjoint_deliveries(database) -> None:
-    if not isinstance(database, PostgresEngine):
-        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises write transactions")
     authority = await find_authority(await builders.authority())
     assert authority is not None
     await do_create_subscription(authority, "https://case-store.example/hooks", require_https=True)
@@ -35,8 +35,6 @@ async def test_concurrent_workers_claim_disjoint_deliveries(database) -> None:
 
 
 async def test_a_claim_skips_rows_another_worker_holds_without_waiting(database) -> None:
-    if not isinstance(database, PostgresEngine):
-        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises write transactions")
     from rooms.db import write_transaction
 
     authority = await find_authority(await builders.authority())
