@@ -87,6 +87,33 @@ async def room_usage(room_id: UUID) -> int:
     return sum(int(r["size"]) for r in rows)
 
 
+async def do_add_attachments(
+    room_id: UUID,
+    message_id: UUID,
+    files: list[StoredFile],
+    *,
+    uploaded_by: UUID | None,
+    request_item: UUID | None = None,
+) -> list[UUID]:
+    """Record stored files as quarantined (``pending``) attachments of a timeline item."""
+    ids = []
+    for f in files:
+        attachment = Attachment(
+            room=room_id,
+            message=message_id,
+            request_item=request_item,
+            storage_key=f.storage_key,
+            name=f.name,
+            mime=f.mime,
+            size=f.size,
+            sha256=f.sha256,
+            uploaded_by=uploaded_by,
+        )
+        await attachment.save()
+        ids.append(UUID(str(attachment.id)))
+    return ids
+
+
 async def check_add_upload(
     actor: Actor,
     room_id: UUID | str,
@@ -115,21 +142,9 @@ async def check_add_upload(
             for_whom=for_whom,
             kind=ItemKind.upload,
         )
-        ids = []
-        for f in files:
-            attachment = Attachment(
-                room=access.room.id,
-                message=message_id,
-                request_item=item,
-                storage_key=f.storage_key,
-                name=f.name,
-                mime=f.mime,
-                size=f.size,
-                sha256=f.sha256,
-                uploaded_by=author,
-            )
-            await attachment.save()
-            ids.append(UUID(str(attachment.id)))
+        ids = await do_add_attachments(
+            access.room.id, message_id, files, uploaded_by=author, request_item=item
+        )
         events: list[Event] = [TimelineItemAdded(room_id=access.room.id, seq=seq)]
         if item is not None:
             events.append(await _mark_submitted(item))
@@ -294,20 +309,7 @@ async def check_post_by_client(
             author_name=client.authority_name,
             body=text,
         )
-        ids = []
-        for f in files:
-            attachment = Attachment(
-                room=room.id,
-                message=message_id,
-                storage_key=f.storage_key,
-                name=f.name,
-                mime=f.mime,
-                size=f.size,
-                sha256=f.sha256,
-                uploaded_by=None,
-            )
-            await attachment.save()
-            ids.append(UUID(str(attachment.id)))
+        ids = await do_add_attachments(room.id, message_id, files, uploaded_by=None)
         await audit.record(
             "message_posted",
             actor=None,

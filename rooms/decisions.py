@@ -32,7 +32,12 @@ from rooms.access import (
     access_room_for_writing,
 )
 from rooms.actors import Actor
-from rooms.attachments import AttachmentView, StoredFile, attachments_by_message
+from rooms.attachments import (
+    AttachmentView,
+    StoredFile,
+    attachments_by_message,
+    do_add_attachments,
+)
 from rooms.clients import MachineClient
 from rooms.db import write_transaction
 from rooms.errors import Invalid, NotAllowed
@@ -199,21 +204,11 @@ async def do_issue_decision(
         body=summary,
         kind=ItemKind.decision,
     )
-    attachment = Attachment(
-        room=room.id,
-        message=message_id,
-        storage_key=document.storage_key,
-        name=document.name,
-        mime=document.mime,
-        size=document.size,
-        sha256=document.sha256,
-        uploaded_by=author,
-    )
-    await attachment.save()
+    [attachment_id] = await do_add_attachments(room.id, message_id, [document], uploaded_by=author)
     decision = Decision(
         room=room.id,
         message=message_id,
-        attachment=attachment.id,
+        attachment=attachment_id,
         summary=summary,
         source=source,
     )
