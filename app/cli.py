@@ -171,6 +171,33 @@ def client_create(authority_slug: str, name: str, scopes: tuple[str, ...]) -> No
     click.echo(token)
 
 
+@client.command("list")
+@click.option("--authority", "authority_slug", default=None, help="Only this authority's.")
+def client_list(authority_slug: str | None) -> None:
+    """List API clients (never their tokens)."""
+    from rooms.clients import clients_of
+
+    found = _run(_settings(), lambda: clients_of(authority_slug))
+    if not found:
+        click.echo("No clients.")
+    for c in found:
+        state = f"revoked {c.revoked_at:%Y-%m-%d %H:%M}" if c.revoked_at else "active"
+        click.echo(f"{c.id}  {c.authority_slug}  {state}  {' '.join(c.scopes)}  {c.name}")
+
+
+@client.command("revoke")
+@click.argument("client_id")
+def client_revoke(client_id: str) -> None:
+    """Revoke the client CLIENT_ID: its token stops working at once."""
+    from rooms.clients import do_revoke_client
+
+    try:
+        _run(_settings(), lambda: do_revoke_client(client_id))
+    except NotFound as exc:
+        raise click.ClickException(f"no client {client_id!r}") from exc
+    click.echo(f"Revoked client {client_id}.")
+
+
 @main.group()
 def webhook() -> None:
     """Manage webhook subscriptions (Standard Webhooks) of authorities."""

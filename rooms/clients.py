@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from rooms import audit
 from rooms.errors import NotFound
 from rooms.tables import ApiClient, Authority
 
@@ -100,4 +102,64 @@ async def authenticate(token: str) -> MachineClient | None:
         authority_slug=row["authority.slug"],
         authority_name=row["authority.name"],
         scopes=frozenset(row["scopes"] or ()),
+    )
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    id: UUID
+    name: str
+    authority_slug: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def clients_of(authority_slug: str | None = None) -> list[ClientRecord]:
+    """The credentials (never their tokens), oldest first; all, or one authority's."""
+    query = ApiClient.select(
+        ApiClient.id,
+        ApiClient.name,
+        ApiClient.authority.slug,
+        ApiClient.scopes,
+        ApiClient.created_at,
+        ApiClient.revoked_at,
+    )
+    if authority_slug is not None:
+        query = query.where(ApiClient.authority.slug == authority_slug)
+    rows: list[dict[str, Any]] = await query.order_by(ApiClient.created_at).output(load_json=True)
+    return [
+        ClientRecord(
+            id=UUID(str(r["id"])),
+            name=r["name"],
+            authority_slug=r["authority.slug"],
+            scopes=tuple(sorted(r["scopes"] or ())),
+            created_at=r["created_at"],
+            revoked_at=r["revoked_at"],
+        )
+        for r in rows
+    ]
+
+
+async def do_revoke_client(client_id: UUID | str) -> None:
+    """Revoke a credential at once: its token authenticates nothing any more."""
+    try:
+        cid = client_id if isinstance(client_id, UUID) else UUID(client_id)
+    except ValueError:
+        raise NotFound() from None
+    revoked: list[dict[str, Any]] = (
+        await ApiClient.update({ApiClient.revoked_at: datetime.now(UTC)})
+        .where((ApiClient.id == cid) & ApiClient.revoked_at.is_null())
+        .returning(ApiClient.authority)
+    )
+    if not revoked:
+        if not await ApiClient.exists().where(ApiClient.id == cid):
+            raise NotFound()
+        return  # revoked before: nothing changes
+    await audit.record(
+        "api_client_revoked",
+        actor=None,
+        machine="cli",
+        authority_id=UUID(str(revoked[0]["authority"])),
+        detail={"client_id": str(cid)},
     )

@@ -51,6 +51,14 @@ def test_migrate_authority_client_and_seed(tmp_path: Path) -> None:
     assert client.returncode == 0, client.stderr
     token = client.stdout.strip().splitlines()[-1]
     assert token.startswith("ar_") and len(token) > 40
+    listed = run(tmp_path, "client", "list", "--authority", "bezirk-mitte")
+    assert listed.returncode == 0 and "active" in listed.stdout, listed.stderr
+    assert token not in listed.stdout  # never the token
+    client_id = listed.stdout.split()[0]
+    revoked = run(tmp_path, "client", "revoke", client_id)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked" in run(tmp_path, "client", "list").stdout
+    assert run(tmp_path, "client", "revoke", "kein-client").returncode != 0
     unknown = run(tmp_path, "client", "create", "no-such-authority")
     assert unknown.returncode != 0 and "no-such-authority" in unknown.stderr
     for _ in range(2):  # seeding twice changes nothing
