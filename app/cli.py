@@ -60,8 +60,8 @@ def seed() -> None:
     _run(settings, lambda: seed_demo(settings))
     click.echo(
         f"Demo data ready. Open {settings.app.base_url}/ and choose Anmelden → "
-        "Entwicklungs-Anmeldung: Erika Mustermann (citizen) or Sabine Sachbearbeiterin "
-        "(caseworker), and log in as either."
+        "Entwicklungs-Anmeldung: Erika Mustermann (citizen), Sabine Sachbearbeiterin "
+        "(caseworker) or Anna Admin (administration), and log in as any of them."
     )
 
 
