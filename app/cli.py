@@ -229,6 +229,7 @@ def webhook_create(authority_slug: str, url: str, event_types: tuple[str, ...]) 
             url,
             event_types,
             require_https=settings.webhook_require_https,
+            private_networks=settings.webhook_private_networks,
             machine="cli",
         )
 

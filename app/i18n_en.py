@@ -542,6 +542,11 @@ EN: dict[str, str] = {
     "Die Adresse darf keinen Benutzernamen und kein Passwort enthalten.": (
         "The address must not contain a user name or password."
     ),
+    "Die Adresse liegt in einem nicht öffentlichen Netz, das für Webhooks nicht freigegeben "
+    "ist. Der Betrieb kann es in webhooks.private_networks freigeben.": (
+        "The address is in a non-public network that is not allowed for webhooks. The "
+        "operators can allow it in webhooks.private_networks."
+    ),
     "Die Adresse ist zu lang.": "The address is too long.",
     "Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.": (
         "Please enter a complete address starting with https://."

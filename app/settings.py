@@ -155,6 +155,8 @@ class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True):
     """Each delay varies by up to this fraction either way."""
     require_https: bool | None = None
     """Subscription URLs must be https; unset: true in production, false otherwise."""
+    private_networks: list[str] | None = None
+    """Non-public networks (CIDR) endpoints may be in; unset: none in production, any otherwise."""
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -179,6 +181,14 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
         """Subscription URLs must be https: as configured, else in production."""
         required = self.webhooks.require_https
         return self.production if required is None else required
+
+    @property
+    def webhook_private_networks(self) -> list[str] | None:
+        """Non-public networks webhook endpoints may be in (``None``: any at all)."""
+        configured = self.webhooks.private_networks
+        if configured is not None:
+            return configured
+        return [] if self.production else None
 
     @property
     def data_path(self) -> Path:

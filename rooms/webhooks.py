@@ -16,6 +16,7 @@ Delivery workers (one per instance, any number) claim due deliveries with a leas
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ URL_PROBLEMS = {
     "url_not_https": "the URL must use https:// (required in production)",
     "url_credentials": "the URL must not contain a user name or password",
     "url_too_long": f"the URL must be at most {MAX_URL_LENGTH} characters long",
+    "url_private": (
+        "the URL points into a non-public network that webhooks.private_networks does not allow"
+    ),
     "types_unknown": "unknown event type",
 }
 
@@ -106,8 +110,40 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
-def validate_url(url: str, *, require_https: bool) -> str:
-    """The URL as stored, or ``Invalid({"url": <key of URL_PROBLEMS>})``."""
+def address_allowed(address: str, private_networks: Sequence[str] | None) -> bool:
+    """May a webhook be sent to this IP address?
+
+    Public (globally routable) addresses always; loopback, private, link-local,
+    shared and reserved ones only inside ``private_networks`` (``None``: any). An
+    authority's admin chooses the URL, so without this check the portal could be
+    made to post into its own network (cloud metadata, internal services).
+    """
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_global or private_networks is None:
+        return True
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in private_networks)
+
+
+def _literal_address(host: str) -> str | None:
+    """The address a host names without DNS (an IP literal, or localhost), else None."""
+    if host.lower() in {"localhost", "localhost."} or host.lower().endswith(".localhost"):
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return None
+
+
+def validate_url(
+    url: str, *, require_https: bool, private_networks: Sequence[str] | None = None
+) -> str:
+    """The URL as stored, or ``Invalid({"url": <key of URL_PROBLEMS>})``.
+
+    A host given as an address (or localhost) is checked against ``private_networks``
+    here; names are resolved and checked by the worker before each delivery.
+    """
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
         raise Invalid({"url": "url_too_long"})
@@ -122,6 +158,9 @@ def validate_url(url: str, *, require_https: bool) -> str:
         raise Invalid({"url": "url_credentials"})
     if require_https and parts.scheme != "https":
         raise Invalid({"url": "url_not_https"})
+    literal = _literal_address(parts.hostname)
+    if literal is not None and not address_allowed(literal, private_networks):
+        raise Invalid({"url": "url_private"})
     return url
 
 
@@ -151,11 +190,12 @@ async def do_create_subscription(
     event_types: Sequence[str] = (),
     *,
     require_https: bool,
+    private_networks: Sequence[str] | None = None,
     actor: Actor | None = None,
     machine: str | None = None,
 ) -> tuple[SubscriptionView, str]:
     """Create a subscription; its secret is returned here, once, and never shown again."""
-    url = validate_url(url, require_https=require_https)
+    url = validate_url(url, require_https=require_https, private_networks=private_networks)
     types = _validate_types(event_types)
     secret = new_secret()
     subscription = WebhookSubscription(
@@ -175,12 +215,22 @@ async def do_create_subscription(
 
 
 async def check_create_subscription(
-    actor: Actor, url: str, event_types: Sequence[str] = (), *, require_https: bool
+    actor: Actor,
+    url: str,
+    event_types: Sequence[str] = (),
+    *,
+    require_https: bool,
+    private_networks: Sequence[str] | None = None,
 ) -> tuple[SubscriptionView, str]:
     async with write_transaction():
         admin = await access_authority_admin(actor)
         return await do_create_subscription(
-            admin.authority_id, url, event_types, require_https=require_https, actor=actor
+            admin.authority_id,
+            url,
+            event_types,
+            require_https=require_https,
+            private_networks=private_networks,
+            actor=actor,
         )
 
 

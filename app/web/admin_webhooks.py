@@ -76,7 +76,11 @@ async def create_webhook(request: Request[Any, Any, Any], actor: MaybeActor) -> 
     settings: Settings = request.app.state.settings
     try:
         created, secret = await check_create_subscription(
-            need_actor(request, actor), url, types, require_https=settings.webhook_require_https
+            need_actor(request, actor),
+            url,
+            types,
+            require_https=settings.webhook_require_https,
+            private_networks=settings.webhook_private_networks,
         )
     except Invalid as exc:
         form = {"url": url, "event_types": types}

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -27,6 +28,7 @@ from app.settings import WebhookSettings
 from app.webhooks.signing import webhook_headers
 from rooms.webhooks import (
     Claim,
+    address_allowed,
     claim_due,
     do_mark_delivered,
     do_mark_failed,
@@ -82,18 +84,47 @@ class DeliveryWorker:
         *,
         clock: Callable[[], datetime] = utcnow,
         rand: Callable[[], float] = random.random,
+        private_networks: list[str] | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
         self.clock = clock
         self.rand = rand
+        self.private_networks = private_networks
+        """Non-public networks endpoints may resolve into; ``None``: any."""
 
     async def claim(self) -> list[Claim]:
         return await claim_due(
             self.clock(), lease_seconds=self.settings.lease_seconds, limit=self.settings.batch_size
         )
 
+    async def refused_address(self, url: str) -> str | None:
+        """The first address of the endpoint's host that is not allowed, if any.
+
+        Resolved before each delivery, since a name may point elsewhere tomorrow.
+        (httpx resolves again when it connects; a name that changes in between is not
+        caught here: the network's own egress rules are the last line.)
+        """
+        if self.private_networks is None:
+            return None
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        except OSError:
+            return None  # unresolvable: the request fails on its own and is retried
+        for info in infos:
+            address = str(info[4][0])
+            if not address_allowed(address, self.private_networks):
+                return address
+        return None
+
     async def send(self, claim: Claim) -> Outcome:
+        refused = await self.refused_address(claim.url)
+        if refused is not None:
+            return Outcome(None, f"address not allowed: {refused} (webhooks.private_networks)")
         body = payload(claim)
         timestamp = int(self.clock().timestamp())
         headers = webhook_headers(claim.secret, str(claim.event_id), timestamp, body)
@@ -140,8 +171,9 @@ class DeliveryWorker:
 
 async def run_webhooks(app: Litestar, stop: asyncio.Event) -> None:
     settings: WebhookSettings = app.state.settings.webhooks
+    private_networks = app.state.settings.webhook_private_networks
     async with make_client(settings) as client:
-        worker = DeliveryWorker(settings, client)
+        worker = DeliveryWorker(settings, client, private_networks=private_networks)
         while not stop.is_set():
             busy = 0
             try:

@@ -70,6 +70,17 @@ async def test_an_http_url_is_refused_where_https_is_required(http) -> None:
     assert "Undelivered events" in english.text
 
 
+async def test_an_endpoint_in_a_non_public_network_is_refused(http) -> None:
+    await as_admin(http)
+    refused = await http.post(
+        "/admin/webhooks",
+        data={"url": "https://169.254.169.254/latest/meta-data", "_csrf_token": csrf(http)},
+    )
+    assert refused.status_code == 422
+    assert "nicht öffentlichen Netz" in refused.text
+    assert await WebhookSubscription.count() == 0
+
+
 async def test_the_admin_disables_a_subscription_but_not_another_authoritys(http) -> None:
     await as_admin(http)
     own = await find_authority("demo-stadt")
