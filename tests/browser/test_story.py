@@ -66,6 +66,19 @@ async def test_intake_login_reply_and_live_answer(server: str, browser: Browser)
     await expect(applicant.locator("#item-3")).to_contain_text("Sabine Sachbearbeiterin")
     assert applicant.url == room_url
 
+    # The caseworker marks the application as waiting, then closes the room: the
+    # applicant's open page shows the status, then loses its forms, without a reload.
+    await caseworker.get_by_label("Wartet auf Antragstellende").check()
+    await caseworker.get_by_role("button", name="Status setzen").click()
+    await expect(applicant.locator("#room-status")).to_contain_text("Wartet auf Sie")
+    await caseworker.goto(f"{room_url}/close")
+    await caseworker.get_by_label("Ja, diesen Antragsraum endgültig schließen").check()
+    await caseworker.get_by_role("button", name="Schließen", exact=True).click()
+    await expect(applicant.locator("#room-closed")).to_be_visible()
+    await expect(applicant.locator("#composer")).to_have_count(0)
+    await expect(applicant.locator("#upload-section")).to_have_count(0)
+    await expect(applicant.locator("#room-status")).to_contain_text("Abgeschlossen")
+
 
 async def test_the_room_works_without_javascript(server: str, browser: Browser) -> None:
     result = await builders.room(ERIKA, message="Bitte bestätigen Sie Ihre Anschrift.")

@@ -292,3 +292,30 @@ async def test_a_status_change_reaches_the_applicants_open_page_live(server) -> 
         assert 'hx-target="#room-status"' in frame
         assert "Wartet auf Sie" in frame
         assert "Zugewiesen" not in frame  # staff information stays with the staff
+
+
+async def test_closing_takes_the_composer_off_the_applicants_open_page(server) -> None:
+    room = (await builders.room(ERIKA)).room.id
+    async with (
+        httpx.AsyncClient(base_url=server) as erika,
+        httpx.AsyncClient(base_url=server) as sabine,
+    ):
+        await login(erika, "erika")
+        await login(sabine, "sabine")
+        await sabine.get(f"/rooms/{room}")
+        cookie = "; ".join(f"{k}={v}" for k, v in erika.cookies.items())
+        url = f"{server.replace('http', 'ws', 1)}/rooms/{room}/live?after=1"
+        async with connect(
+            url, origin=server, additional_headers={"Cookie": cookie}, open_timeout=5
+        ) as socket:  # type: ignore[arg-type]
+            closed = await sabine.post(
+                f"/rooms/{room}/close", data={"confirm": "yes", "_csrf_token": csrf(sabine)}
+            )
+            assert closed.status_code == 303
+            async with asyncio.timeout(5):
+                frame = str(await socket.recv())
+        assert 'hx-target="#composer"' in frame and "geschlossen" in frame
+        assert 'hx-target="#upload-section" hx-swap="delete"' in frame
+        assert "#decision-form" not in frame  # the applicant has none
+        page = (await erika.get(f"/rooms/{room}")).text
+        assert 'id="composer"' not in page and 'id="room-closed"' in page
