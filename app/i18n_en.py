@@ -3,6 +3,10 @@
 EN: dict[str, str] = {
     "Meine Anträge": "My applications",
     "Verwaltung": "Administration",
+    "Seite %(page)s von %(pages)s": "page %(page)s of %(pages)s",
+    "Seiten": "Pages",
+    "Vorherige Seite": "Previous page",
+    "Nächste Seite": "Next page",
     "Posteingang": "Inbox",
     "Anmelden": "Log in",
     "Abmelden": "Log out",

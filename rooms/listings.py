@@ -166,15 +166,23 @@ class RoomRow:
         )
 
 
+INBOX_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class Inbox:
     rows: list[RoomRow]
+    """The rooms of the current page."""
     counts: dict[InboxFilter, int]
     view: InboxFilter
     sort: InboxSort
     query: str
     """The search as it was applied (cleaned and cut)."""
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    total: int = 0
+    """Rooms in this view, on all pages."""
+    page: int = 1
+    pages: int = 1
 
 
 @dataclass(frozen=True)
@@ -343,15 +351,32 @@ async def inbox_view(
     query: str = "",
     sort: InboxSort = InboxSort.wartezeit,
     today: date | None = None,
+    page: int = 1,
+    page_size: int | None = None,
 ) -> Inbox:
-    """The caseworker's inbox: one view, the counts of every view, searched and sorted."""
+    """The caseworker's inbox: one page of one view, the counts of every view, searched
+    and sorted (a page past the end shows the last one)."""
     day = today or datetime.now(UTC).date()
     search = clean_search(query)
     rows = await _authority_rows(actor, search, day)
     me = actor.subject
     counts = {f: sum(1 for r in rows if r.matches(f, me)) for f in InboxFilter}
     shown = _sorted([r for r in rows if r.matches(view, me)], sort)
-    return Inbox(rows=shown, counts=counts, view=view, sort=sort, query=search, today=day)
+    size = page_size or INBOX_PAGE_SIZE
+    pages = max(1, -(-len(shown) // size))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * size
+    return Inbox(
+        rows=shown[start : start + size],
+        counts=counts,
+        view=view,
+        sort=sort,
+        query=search,
+        today=day,
+        total=len(shown),
+        page=page,
+        pages=pages,
+    )
 
 
 async def inbox_for(actor: Actor) -> list[RoomRow]:

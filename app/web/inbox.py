@@ -39,11 +39,14 @@ async def inbox(
     view: Annotated[str, QueryParameter(name="filter")] = "",
     q: FromQuery[str] = "",
     sort: FromQuery[str] = "",
+    page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
 ) -> Template | Redirect:
     me = need_actor(request, actor)
     if not me.is_caseworker:  # applicants, and admins without casework
         return Redirect(start_page(me), status_code=303)
-    listing = await inbox_view(me, view=parse_filter(view), query=q, sort=parse_sort(sort))
+    listing = await inbox_view(
+        me, view=parse_filter(view), query=q, sort=parse_sort(sort), page=page
+    )
     return Template(
         "inbox.html",
         context={
@@ -52,5 +55,11 @@ async def inbox(
             "rooms": listing.rows,
             "filters": FILTERS,
             "sorts": SORTS,
+            # The view, search and sort the page links keep.
+            "page_query": {
+                "filter": listing.view.value,
+                "q": listing.query,
+                "sort": listing.sort.value,
+            },
         },
     )

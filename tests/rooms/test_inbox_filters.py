@@ -13,6 +13,7 @@ from rooms.assignment import check_assign
 from rooms.attachments import StoredFile, check_add_upload
 from rooms.lifecycle import check_close_room, check_set_progress
 from rooms.listings import (
+    INBOX_PAGE_SIZE,
     MAX_SEARCH_LENGTH,
     InboxFilter,
     InboxSort,
@@ -219,7 +220,22 @@ async def test_two_hundred_rooms_are_listed_by_one_statement(engine) -> None:  #
     finally:
         Room.raw = classmethod(original)  # type: ignore[method-assign,assignment]
     assert calls == 1
-    assert len(inbox.rows) == 200 and inbox.counts[InboxFilter.alle] == 200
+    assert inbox.total == 200 and inbox.counts[InboxFilter.alle] == 200
+    assert len(inbox.rows) == INBOX_PAGE_SIZE and inbox.pages == 4
+
+
+async def test_the_pages_together_are_the_whole_view_in_order() -> None:
+    machine, _ = await builders.client()
+    from rooms.intake import check_create_room
+
+    for n in range(23):
+        await check_create_room(machine, builders.new_room(ERIKA, title=f"Antrag {n:03d}"))
+    whole = await inbox_view(SABINE, page_size=1000)
+    pages = [await inbox_view(SABINE, page=n, page_size=10) for n in (1, 2, 3)]
+    assert [p.pages for p in pages] == [3, 3, 3] and [len(p.rows) for p in pages] == [10, 10, 3]
+    assert [r.id for p in pages for r in p.rows] == [r.id for r in whole.rows]
+    beyond = await inbox_view(SABINE, page=99, page_size=10)
+    assert beyond.page == 3 and beyond.rows == pages[2].rows  # past the end: the last page
 
 
 async def test_applicants_see_what_needs_them_now_above_the_rest() -> None:

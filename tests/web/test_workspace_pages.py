@@ -85,6 +85,30 @@ async def test_status_and_closing_as_the_caseworker_and_what_the_applicant_sees(
         assert "Abgeschlossen" in (await erika.get("/antraege")).text
 
 
+async def test_the_inbox_pages_keep_the_view_search_and_sort(app, monkeypatch) -> None:
+    import rooms.listings
+
+    monkeypatch.setattr(rooms.listings, "INBOX_PAGE_SIZE", 2)
+    for n in range(5):
+        await builders.room(ERIKA, title=f"Wohngeld {n}")
+    await builders.room(JONAS, title="Elterngeld")
+    async with in_process(app) as sabine:
+        await login(sabine, "sabine")
+        first = (await sabine.get("/inbox?q=Wohngeld&sort=aktivitaet")).text
+        assert "5 Antragsräume – Seite 1 von 3" in first
+        assert 'href="/inbox?filter=alle&amp;q=Wohngeld&amp;sort=aktivitaet&amp;page=2"' in first
+        assert 'rel="prev"' not in first
+        seen: set[str] = set()
+        for page in (1, 2, 3):
+            text = (await sabine.get(f"/inbox?q=Wohngeld&sort=aktivitaet&page={page}")).text
+            assert "Elterngeld" not in text
+            seen |= row_ids(text)
+        assert len(seen) == 5
+        last = (await sabine.get("/inbox?q=Wohngeld&sort=aktivitaet&page=3")).text
+        assert 'rel="next"' not in last and 'rel="prev"' in last
+        assert (await sabine.get("/inbox?page=0")).status_code == 400
+
+
 async def test_assignment_with_a_handover_note_shows_in_the_header_and_the_inbox(app) -> None:
     room = (await builders.room(ERIKA)).room.id
     async with in_process(app) as sabine:
