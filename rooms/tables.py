@@ -268,7 +268,8 @@ class Decision(Table):
     id = UUID(primary_key=True)
     room = ForeignKey(Room, null=False, index=True)
     message = ForeignKey(Message, null=False)
-    attachment = ForeignKey(Attachment, null=False)
+    attachment = ForeignKey(Attachment, null=False, index=True)
+    """Looked up on every clean verdict and applicant download."""
     summary = Text()
     source = Varchar(length=20, default="room")
     """Where it was issued: ``room`` (a caseworker) or ``api`` (the case store)."""
