@@ -339,6 +339,8 @@ async def first_retrieval(actor: Actor, document: AttachmentView) -> FirstRetrie
     organisation's employee), only for a decision's document, only the first time.
     Caseworkers' downloads never count.
     """
+    if actor.is_staff or document.mime != PDF_MIME:
+        return None  # no query on the path of every other download
     row: dict[str, Any] | None = (
         await Decision.select(Decision.id, Decision.first_retrieved_at, Decision.made_available_at)
         .where(Decision.attachment == document.id)

@@ -143,17 +143,10 @@ def preference_key(actor: Actor) -> tuple[str, str]:
     return actor.kind.value, actor.applicant_subject
 
 
-async def _preferences(realm: str, subject: str) -> Preferences:
-    row: dict[str, Any] | None = (
-        await ContactPreference.select()
-        .where((ContactPreference.realm == realm) & (ContactPreference.subject == subject))
-        .first()
-    )
-    if row is None:
-        return Preferences(realm, subject, digest=_policy.digest_default)
+def _stored_preferences(row: dict[str, Any]) -> Preferences:
     return Preferences(
-        realm=realm,
-        subject=subject,
+        realm=row["realm"],
+        subject=row["subject"],
         email=row["email"],
         email_enabled=bool(row["email_enabled"]),
         postbox_enabled=bool(row["postbox_enabled"]),
@@ -161,6 +154,25 @@ async def _preferences(realm: str, subject: str) -> Preferences:
         digest=row["digest"],
         stored=True,
     )
+
+
+async def _preferences(realm: str, subject: str) -> Preferences:
+    return (await _preferences_of([(realm, subject)]))[(realm, subject)]
+
+
+async def _preferences_of(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Preferences]:
+    """The preferences of several people in one query (defaults where none are stored)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows: list[dict[str, Any]] = await ContactPreference.select().where(
+        ContactPreference.realm.is_in(sorted({realm for realm, _ in wanted}))
+        & ContactPreference.subject.is_in(sorted({subject for _, subject in wanted}))
+    )
+    stored = {(r["realm"], r["subject"]): _stored_preferences(r) for r in rows}
+    return {
+        key: stored.get(key) or Preferences(*key, digest=_policy.digest_default) for key in wanted
+    }
 
 
 async def get_preferences(actor: Actor) -> Preferences:
@@ -303,8 +315,9 @@ async def _plan_for(
     deadline: date | None = None,
 ) -> None:
     rows: list[Notification] = []
+    everyone = await _preferences_of([(r.realm, r.subject) for r in recipients])
     for r in recipients:
-        prefs = await _preferences(r.realm, r.subject)
+        prefs = everyone[(r.realm, r.subject)]
         address = prefs.email or r.email
         state, why = NotificationState.pending, ""
         if not prefs.email_enabled:
@@ -398,8 +411,10 @@ async def _staff_of_room(room_id: UUID) -> list[_Recipient]:
 
 async def _plan_digests(authority_id: UUID, room_id: UUID, now: datetime) -> None:
     rows: list[Notification] = []
-    for r in await _staff_of_room(room_id):
-        prefs = await _preferences(r.realm, r.subject)
+    staff = await _staff_of_room(room_id)
+    everyone = await _preferences_of([(r.realm, r.subject) for r in staff])
+    for r in staff:
+        prefs = everyone[(r.realm, r.subject)]
         if prefs.digest == Digest.off:
             continue  # the inbox shows the activity; no mail wanted
         start, end = digest_window(now, prefs.digest)
@@ -540,7 +555,6 @@ async def do_plan_reminders(today: date, days: Sequence[int], now: datetime) -> 
 class DigestRoom:
     id: UUID
     case_ref: str
-    title: str
     items: int
 
 
@@ -560,7 +574,6 @@ class DueNotice:
     attempts: int
     room_id: UUID | None = None
     case_ref: str = ""
-    room_title: str = ""
     deadline: date | None = None
     digest_rooms: tuple[DigestRoom, ...] = field(default_factory=tuple)
 
@@ -629,7 +642,6 @@ async def digest_rooms(
     rows: list[dict[str, Any]] = await Message.select(
         Message.room,
         Message.room._.case_ref,
-        Message.room._.title,
         Message.room._.assignee_subject,
     ).where(
         (Message.side == Side.applicant.value)
@@ -660,10 +672,7 @@ async def digest_rooms(
             counts[rid] = counts.get(rid, 0) + 1
             facts[rid] = r
     return sorted(
-        (
-            DigestRoom(UUID(rid), facts[rid]["room.case_ref"], facts[rid]["room.title"], n)
-            for rid, n in counts.items()
-        ),
+        (DigestRoom(UUID(rid), facts[rid]["room.case_ref"], n) for rid, n in counts.items()),
         key=lambda d: d.case_ref,
     )
 
@@ -681,15 +690,15 @@ async def claim_due(now: datetime, *, limit: int = 20) -> tuple[int, list[DueNot
             *Notification.all_columns(),
             Notification.authority._.name,
             Notification.room._.case_ref,
-            Notification.room._.title,
         )
         .where(Notification.id.is_in(ids))
         .order_by(Notification.created_at)
     )
+    everyone = await _preferences_of([(r["recipient_realm"], r["recipient_subject"]) for r in rows])
     due: list[DueNotice] = []
     for r in rows:
         nid = UUID(str(r["id"]))
-        prefs = await _preferences(r["recipient_realm"], r["recipient_subject"])
+        prefs = everyone[(r["recipient_realm"], r["recipient_subject"])]
         if r["channel"] == Channel.email and not prefs.email_enabled:
             await do_mark_skipped(nid, "email_disabled")
             continue
@@ -727,7 +736,6 @@ async def claim_due(now: datetime, *, limit: int = 20) -> tuple[int, list[DueNot
                 attempts=int(r["attempts"]),
                 room_id=room_id,
                 case_ref=r["room.case_ref"] or "",
-                room_title=r["room.title"] or "",
                 deadline=deadline,
                 digest_rooms=rooms,
             )

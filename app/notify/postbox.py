@@ -22,10 +22,16 @@ from app.notify.channels import Notice, TemporaryFailure, Undeliverable
 PERMANENT = {400, 404, 410, 422}
 
 
+TIMEOUT_SECONDS = 30.0
+"""How long one notice may take to post."""
+
+
 class PostboxChannel:
     """One class, configured once per postbox (``bundid_postbox``, ``osi_postbox``)."""
 
-    def __init__(self, name: str, url: str, token: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, name: str, url: str, token: str, *, timeout: float = TIMEOUT_SECONDS
+    ) -> None:
         self.name = name
         self.url = url
         self.token = token

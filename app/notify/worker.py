@@ -22,11 +22,13 @@ from litestar import Litestar
 
 from app.notify.channels import Channel, TemporaryFailure, Undeliverable
 from app.notify.log import LogChannel
+from app.notify.postbox import TIMEOUT_SECONDS as POSTBOX_TIMEOUT_SECONDS
 from app.notify.postbox import PostboxChannel
 from app.notify.render import render
 from app.notify.smtp import SmtpChannel
 from app.settings import NotificationSettings, Settings
 from rooms.notifications import (
+    LEASE,
     DueNotice,
     Policy,
     claim_due,
@@ -105,13 +107,22 @@ class NotificationWorker:
 
     async def run_once(self) -> None:
         """One round: plan reminders, then send everything that is due now."""
-        now = self.clock()
-        await self.plan_reminders(now)
+        await self.plan_reminders(self.clock())
         for _ in range(MAX_BATCHES):
+            # The clock is read per batch: a claim's lease runs from when it is taken,
+            # not from the start of a long round (another instance would take it again).
+            now = self.clock()
             claimed, batch = await claim_due(now)
             if not claimed:
                 break
+            # One send may take up to the channel's timeout: stop while the lease still
+            # covers the next one. What is left goes back to whoever claims it when the
+            # lease has run out (never to two senders at once).
+            longest = max(self.settings.smtp_timeout_seconds, POSTBOX_TIMEOUT_SECONDS)
+            last_start = now + LEASE - timedelta(seconds=longest)
             for due in batch:
+                if self.clock() >= last_start:
+                    break
                 await self.deliver(due, now)
 
     async def deliver(self, due: DueNotice, now: datetime) -> None:
@@ -119,16 +130,15 @@ class NotificationWorker:
         if channel is None:
             await do_mark_skipped(due.id, "channel_not_configured")
             return
-        notice = render(due, self.base_url)
         try:
-            await channel.send(notice)
+            await channel.send(render(due, self.base_url))
         except Undeliverable as exc:
             log.warning("notification %s undeliverable on %s: %s", due.id, due.channel, exc)
             await do_mark_undeliverable(due.id, str(exc))
         except TemporaryFailure as exc:
             state = await do_mark_retry(due.id, now, str(exc), self.settings.retry_delays_seconds)
             log.warning("notification %s not sent (%s), now %s", due.id, exc, state)
-        except Exception as exc:  # a bug in an adapter must not stop the others
+        except Exception as exc:  # a bug in a template or an adapter must not stop the others
             log.exception("notification %s: channel %s failed", due.id, due.channel)
             await do_mark_retry(
                 due.id, now, f"{type(exc).__name__}", self.settings.retry_delays_seconds

@@ -59,6 +59,7 @@ async def test_an_authority_message_sends_one_content_free_mail_in_german(
         assert case_ref in body
         assert f"{PORTAL}/rooms/{room_id}" in body
         assert "Steuer-ID" not in body and SECRET not in body
+        assert "Antrag auf Wohngeld" not in body + mail["Subject"]  # nor the room's title
     assert '<html lang="de">' in page
     assert "<h1" in page
     assert f"Antragsraum zum Aktenzeichen {case_ref} öffnen</a>" in page
@@ -260,6 +261,7 @@ async def test_applicant_replies_make_one_digest_per_window_for_the_caseworker(
     assert case_ref in plain(digest) and "4 neue Einträge" in plain(digest)
     assert f"{PORTAL}/rooms/{room_id}" in html(digest)
     assert "Steuer-ID" not in plain(digest) + html(digest)
+    assert "Antrag auf Wohngeld" not in plain(digest) + html(digest)  # nor the room's title
     assert len(await notifications(reason="digest")) == 1
 
 

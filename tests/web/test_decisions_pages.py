@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from app.live import render_items
+from app.web.decisions import track_retrieval
 from rooms.access import access_room
 from rooms.attachments import StoredFile, do_record_verdict
-from rooms.decisions import check_issue_decision
+from rooms.decisions import check_issue_decision, decisions_in
 from rooms.messages import timeline
 from rooms.tables import Attachment, Decision, OutboxEvent
 from tests import builders
@@ -174,3 +176,36 @@ async def test_live_fragments_show_a_decision_as_the_page_does(app) -> None:
         assert "timeline-item--decision" in html and SUMMARY in html
         assert f"/attachments/{row['id']}" in html
         assert seen in html and unseen not in html
+
+
+async def test_only_a_complete_download_is_the_first_retrieval(app) -> None:
+    """A download that stops half-way records nothing; the next complete one is recorded."""
+    result = await builders.room(ERIKA)
+    stored = StoredFile("rooms/t/partial", "bescheid.pdf", "application/pdf", len(PDF), "0" * 64)
+    await check_issue_decision(SABINE, result.room.id, SUMMARY, stored)
+    [row] = await Attachment.select(Attachment.id)
+    await do_record_verdict(row["id"], clean=True)
+    [decision] = await decisions_in(result.room.id)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield PDF[:10]
+        yield PDF[10:]
+
+    broken_off = await track_retrieval(app, ERIKA, decision.document, chunks())
+    assert await anext(broken_off) == PDF[:10]
+    await broken_off.aclose()  # the client went away
+    [after] = await decisions_in(result.room.id)
+    assert after.first_retrieved_at is None
+    assert await OutboxEvent.count().where(OutboxEvent.type == "decision.retrieved") == 0
+
+    staff = await track_retrieval(app, SABINE, decision.document, chunks())
+    assert b"".join([c async for c in staff]) == PDF
+    [after] = await decisions_in(result.room.id)
+    assert after.first_retrieved_at is None  # a caseworker's download never counts
+
+    complete = await track_retrieval(app, ERIKA, decision.document, chunks())
+    assert b"".join([c async for c in complete]) == PDF
+    [after] = await decisions_in(result.room.id)
+    assert after.first_retrieved_at is not None
+    assert after.first_retrieved_sha256 == hashlib.sha256(PDF).hexdigest()
+    assert await OutboxEvent.count().where(OutboxEvent.type == "decision.retrieved") == 1
