@@ -21,8 +21,15 @@ from rooms.access import access_room_for_client
 from rooms.clients import MachineClient
 from rooms.errors import Invalid, NotFound
 from rooms.records import RoomRecord
-from rooms.requests import requests_by_message
-from rooms.tables import Participant, ParticipantRole, Room, RoomProgress, RoomStatus
+from rooms.tables import (
+    Participant,
+    ParticipantRole,
+    RequestItem,
+    RequestItemState,
+    Room,
+    RoomProgress,
+    RoomStatus,
+)
 
 APPLICANT_SIDE = [ParticipantRole.applicant.value, ParticipantRole.representative.value]
 MAX_PAGE = 100
@@ -94,19 +101,36 @@ async def _participants(room_ids: list[UUID]) -> dict[str, list[ParticipantView]
     return found
 
 
+async def _open_requests(room_ids: list[UUID]) -> dict[str, int]:
+    """Per room, its open document requests (``RequestView.open``) in one query."""
+    if not room_ids:
+        return {}
+    missing = [RequestItemState.open.value, RequestItemState.rejected.value]
+    rows: list[dict[str, Any]] = await RequestItem.select(
+        RequestItem.request._.room.as_alias("room"), RequestItem.request
+    ).where(
+        RequestItem.request._.room.is_in(room_ids)
+        & RequestItem.required.eq(True)
+        & RequestItem.state.is_in(missing)
+    )
+    counts: dict[str, int] = {}
+    for room, _ in {(str(r["room"]), str(r["request"])) for r in rows}:
+        counts[room] = counts.get(room, 0) + 1
+    return counts
+
+
 async def _views(rooms: list[RoomRecord]) -> list[RoomView]:
-    participants = await _participants([r.id for r in rooms])
-    views = []
-    for room in rooms:
-        requests = await requests_by_message(room.id)
-        views.append(
-            RoomView(
-                room=room,
-                participants=tuple(participants.get(str(room.id), ())),
-                open_requests=sum(1 for r in requests.values() if r.open),
-            )
+    ids = [r.id for r in rooms]
+    participants = await _participants(ids)
+    open_requests = await _open_requests(ids)
+    return [
+        RoomView(
+            room=room,
+            participants=tuple(participants.get(str(room.id), ())),
+            open_requests=open_requests.get(str(room.id), 0),
         )
-    return views
+        for room in rooms
+    ]
 
 
 async def room_for_client(client: MachineClient, room_id: UUID | str) -> RoomView:

@@ -83,6 +83,8 @@ class DeadLetter:
     last_status: int | None
     last_error: str
     last_attempt_at: datetime | None
+    subscription_active: bool
+    """Only then can it be delivered again (a disabled subscription sends nothing)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,10 @@ def validate_url(
         raise Invalid({"url": "url_invalid"}) from None
     if parts.scheme not in {"http", "https"} or not parts.hostname or any(c.isspace() for c in url):
         raise Invalid({"url": "url_invalid"})
+    try:
+        parts.hostname.encode("idna")  # what the resolver needs: labels of 1-63 characters
+    except UnicodeError:
+        raise Invalid({"url": "url_invalid"}) from None
     if parts.username is not None or parts.password is not None:
         raise Invalid({"url": "url_credentials"})
     if require_https and parts.scheme != "https":
@@ -327,6 +333,7 @@ async def dead_letters(authority_id: UUID, *, limit: int = 200) -> list[DeadLett
             WebhookDelivery.event.event_id.as_alias("event_id"),
             WebhookDelivery.event.type.as_alias("event_type"),
             WebhookDelivery.subscription.url.as_alias("url"),
+            WebhookDelivery.subscription.disabled_at.as_alias("disabled_at"),
         )
         .where(
             (WebhookDelivery.subscription.authority == authority_id)
@@ -353,6 +360,7 @@ async def dead_letters(authority_id: UUID, *, limit: int = 200) -> list[DeadLett
             last_status=r["last_status"],
             last_error=r["last_error"] or "",
             last_attempt_at=r["last_attempt_at"],
+            subscription_active=r["disabled_at"] is None,
         )
         for r in rows
     ]
@@ -371,9 +379,16 @@ def _delivery_id(value: int | str) -> int:
 async def do_redeliver(
     delivery_id: int, *, authority_id: UUID, actor: Actor | None, now: datetime | None = None
 ) -> None:
-    """Put a dead delivery of the authority back in line, from its first attempt."""
+    """Put a dead delivery of the authority back in line, from its first attempt.
+
+    Nothing happens (and nothing is audited) when it is no longer dead (a second
+    click) or its subscription was disabled (it would wait forever, out of sight).
+    """
     row: dict[str, Any] | None = (
-        await WebhookDelivery.select(WebhookDelivery.id, WebhookDelivery.state)
+        await WebhookDelivery.select(
+            WebhookDelivery.id,
+            WebhookDelivery.subscription.disabled_at.as_alias("disabled_at"),
+        )
         .where(
             (WebhookDelivery.id == delivery_id)
             & (WebhookDelivery.subscription.authority == authority_id)
@@ -382,16 +397,26 @@ async def do_redeliver(
     )
     if row is None:
         raise NotFound()
-    if row["state"] != DeliveryState.dead.value:
+    if row["disabled_at"] is not None:
+        return
+    # Conditional on the state, so that of two concurrent clicks only one counts.
+    revived: list[dict[str, Any]] = (
+        await WebhookDelivery.update(
+            {
+                WebhookDelivery.state: DeliveryState.pending.value,
+                WebhookDelivery.attempts: 0,
+                WebhookDelivery.next_attempt_at: now or datetime.now(UTC),
+                WebhookDelivery.claimed_until: None,
+            }
+        )
+        .where(
+            (WebhookDelivery.id == delivery_id)
+            & (WebhookDelivery.state == DeliveryState.dead.value)
+        )
+        .returning(WebhookDelivery.id)
+    )
+    if not revived:
         return  # already pending or delivered: nothing to do, nothing to tell
-    await WebhookDelivery.update(
-        {
-            WebhookDelivery.state: DeliveryState.pending.value,
-            WebhookDelivery.attempts: 0,
-            WebhookDelivery.next_attempt_at: now or datetime.now(UTC),
-            WebhookDelivery.claimed_until: None,
-        }
-    ).where(WebhookDelivery.id == delivery_id)
     await audit.record(
         "webhook_redelivered",
         actor=actor,

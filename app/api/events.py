@@ -1,10 +1,9 @@
 """The events feed: case stores that pull instead of receiving webhooks.
 
-The cursor is the outbox row's serial id, and the feed never skips one: on
-PostgreSQL a transaction with a lower id may commit after one with a higher id, so
-the feed holds back rows of transactions newer than the oldest still running
-(``rooms.outbox.feed``); they appear a moment later, in cursor order. A consumer
-may therefore always continue from the last cursor it processed.
+The cursor is the outbox row's serial id (32-bit), and the feed never skips one: an
+authority's events take their ids in commit order (on PostgreSQL each writer holds the
+authority's outbox lock from its event to its commit, see ``rooms.outbox``). A
+consumer may therefore always continue from the last cursor it processed.
 """
 
 from __future__ import annotations
@@ -18,10 +17,13 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from app.api.problems import PROBLEM_RESPONSES
+from app.api.problems import problems
 from app.api.scopes import EVENTS
 from rooms.clients import MachineClient
 from rooms.outbox import feed
+
+MAX_CURSOR = 2**31 - 1
+"""The largest serial id: a larger ``after`` cannot name an event (and overflows the column)."""
 
 
 class EventOut(msgspec.Struct):
@@ -51,12 +53,12 @@ class EventPage(msgspec.Struct):
         " The data carries ids and facts only; fetch details through the API."
     ),
     guards=[EVENTS],
-    responses={401: PROBLEM_RESPONSES[401]},
+    responses=problems(401, 403, 422),
 )
 async def events_feed(
     client: NamedDependency[MachineClient],
     after: Annotated[
-        int, Parameter(ge=0, le=2**63 - 1, description="The last cursor you processed")
+        int, Parameter(ge=0, le=MAX_CURSOR, description="The last cursor you processed")
     ] = 0,
     limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
 ) -> EventPage:

@@ -196,11 +196,12 @@ async def release(record_id: UUID) -> None:
 
 
 def _is_text(body: bytes) -> bool:
+    """Storable as text (PostgreSQL's text holds no NUL)."""
     try:
-        body.decode()
+        text = body.decode()
     except UnicodeDecodeError:
         return False
-    return "\x00" not in body.decode()
+    return "\x00" not in text
 
 
 class _TooLarge(Exception):

@@ -57,6 +57,7 @@ from rooms.tables import Side
 
 log = logging.getLogger("antragsraum.api")
 MB = 1024 * 1024
+MAX_SEQ = 2**31 - 1
 
 
 class AttachmentOut(msgspec.Struct):
@@ -121,19 +122,20 @@ def _attachment(view: AttachmentView) -> AttachmentOut:
     "/rooms/{room_id:str}/messages",
     summary="Read the room's timeline after a sequence number, oldest first",
     guards=[READ],
-    responses=problems(401, 403, 404),
+    responses=problems(401, 403, 404, 422),
 )
 async def read_messages(
     client: NamedDependency[MachineClient],
     room_id: FromPath[str],
     after: Annotated[
-        int, QueryParameter(ge=0, le=2**31 - 1, description="The last seq you have")
+        int, QueryParameter(ge=0, le=MAX_SEQ, description="The last seq you have")
     ] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
 ) -> Timeline:
     room = await access_room_for_client(client, room_id)
     access = RoomAccess(room, Side.authority, None)
-    items = await timeline(access, after_seq=after, until_seq=after + limit)
+    # Sequence numbers are 32-bit: a window beyond the largest one would overflow it.
+    items = await timeline(access, after_seq=after, until_seq=min(after + limit, MAX_SEQ))
     files = await attachments_by_message(room.id) if items else {}
     out = [
         ItemOut(

@@ -58,6 +58,8 @@ async def _page(
             "errors": errors or {},
         },
         status_code=status_code,
+        # The answer that shows the signing secret must not stay in any cache or history.
+        headers={"cache-control": "no-store"} if secret else None,
     )
 
 

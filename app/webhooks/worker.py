@@ -113,7 +113,7 @@ class DeliveryWorker:
             infos = await asyncio.get_running_loop().getaddrinfo(
                 host, parts.port or (443 if parts.scheme == "https" else 80)
             )
-        except OSError:
+        except (OSError, UnicodeError):
             return None  # unresolvable: the request fails on its own and is retried
         for info in infos:
             address = str(info[4][0])
@@ -159,7 +159,15 @@ class DeliveryWorker:
         )
 
     async def deliver(self, claim: Claim) -> None:
-        await self.record(claim, await self.send(claim))
+        try:
+            outcome = await self.send(claim)
+        except Exception as exc:
+            # Whatever went wrong (a host httpx cannot encode, say), it is this delivery's
+            # failed attempt: retried on schedule and dead-lettered in the end, instead of
+            # leaving the claim to expire and be taken again forever.
+            log.exception("webhook delivery %s could not be sent", claim.id)
+            outcome = Outcome(None, f"{type(exc).__name__}: {exc}"[:500])
+        await self.record(claim, outcome)
 
     async def step(self) -> int:
         """Claim what is due, send it (concurrently: one per room and endpoint), record."""

@@ -31,3 +31,15 @@ async def test_feed_pages_and_stays_within_the_authority(http) -> None:
     assert (await http.get("/api/v1/events")).status_code == 401
     negative = await http.get("/api/v1/events", params={"after": -1}, headers=headers)
     assert negative.status_code in (400, 422)
+
+
+async def test_a_cursor_beyond_the_serial_range_is_refused_not_a_server_error(http) -> None:
+    _, token = await builders.client("demo-stadt")
+    headers = {"Authorization": f"Bearer {token}"}
+    last = await http.get("/api/v1/events", params={"after": 2**31 - 1}, headers=headers)
+    assert last.status_code == 200, last.text
+    assert last.json() == {"events": [], "next": 2**31 - 1}
+    for after in (2**31, 2**63 - 1):
+        beyond = await http.get("/api/v1/events", params={"after": after}, headers=headers)
+        assert beyond.status_code == 422, beyond.text
+        assert beyond.headers["content-type"].startswith("application/problem+json")

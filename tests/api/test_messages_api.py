@@ -194,3 +194,15 @@ async def test_an_open_room_page_hears_the_api_message(app, http) -> None:
                 nudge = decode(raw)
                 break
     assert nudge.seq == response.json()["seq"]
+
+
+async def test_reading_after_the_largest_sequence_number_is_an_empty_page(http) -> None:
+    room_id, headers = await setup_room()
+    for after, limit in ((2**31 - 1, 100), (2**31 - 50, 200)):
+        response = await http.get(
+            f"/api/v1/rooms/{room_id}/messages",
+            params={"after": after, "limit": limit},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json() == {"items": [], "next_after": after}

@@ -9,9 +9,10 @@ import pytest
 
 from rooms.clients import do_create_client
 from rooms.messages import check_post_message
-from rooms.tables import OutboxEvent, Participant, Room
+from rooms.requests import NewItem, check_create_request, open_requests
+from rooms.tables import OutboxEvent, Participant, RequestItem, Room
 from tests import builders
-from tests.cast import ERIKA, JONAS
+from tests.cast import ERIKA, JONAS, SABINE
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -213,3 +214,30 @@ async def test_the_timeline_as_the_case_store_reads_it(http) -> None:
     assert later["items"][0]["author_name"] == ERIKA.name
     nothing = (await http.get(url, params={"after": 2}, headers=headers)).json()
     assert nothing == {"items": [], "next_after": 2}
+
+
+async def test_the_list_counts_each_rooms_open_document_requests(http) -> None:
+    headers = await auth()
+    deadline = datetime.now(UTC).date() + timedelta(days=14)
+    a = (await builders.room(ERIKA, case_ref="VG-A")).room.id
+    b = (await builders.room(JONAS, case_ref="VG-B")).room.id
+    c = (await builders.room(ERIKA, case_ref="VG-C")).room.id
+
+    async def ask(room_id, label: str, *, required: bool = True, state: str = "open") -> None:  # type: ignore[no-untyped-def]
+        await check_create_request(
+            SABINE, room_id, "Bitte", [NewItem(label, required=required)], deadline
+        )
+        await RequestItem.update({RequestItem.state: state}).where(RequestItem.label == label)
+
+    await ask(a, "Mietvertrag")  # open
+    await ask(a, "Foto", required=False)  # nothing required: not open
+    await ask(a, "Meldebescheinigung", state="submitted")  # handed in: not open
+    await ask(b, "Gehaltsnachweis", state="rejected")  # asked again: open
+    await ask(b, "Ausweis", state="accepted")
+    page = (await http.get("/api/v1/rooms", headers=headers)).json()
+    counts = {r["case_ref"]: r["open_document_requests"] for r in page["rooms"]}
+    assert counts == {"VG-A": 1, "VG-B": 1, "VG-C": 0}
+    for room_id, ref in ((a, "VG-A"), (b, "VG-B"), (c, "VG-C")):  # the room page's own count
+        assert len(await open_requests(room_id)) == counts[ref]
+        one = (await http.get(f"/api/v1/rooms/{room_id}", headers=headers)).json()
+        assert one["open_document_requests"] == counts[ref]

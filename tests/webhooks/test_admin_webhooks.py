@@ -44,6 +44,7 @@ async def test_the_admin_creates_a_subscription_and_sees_the_secret_once(http) -
     assert created.status_code == 200, created.text
     [secret] = re.findall(r'value="(whsec_[A-Za-z0-9+/=]+)"', created.text)
     assert "nur jetzt angezeigt" in created.text
+    assert created.headers["cache-control"] == "no-store"
     [row] = await WebhookSubscription.select().output(load_json=True)
     assert row["secret"] == secret and row["url"] == "https://fachverfahren.example.de/hooks"
     assert row["event_types"] == ["room.created", "timeline.item_added"]
@@ -180,3 +181,35 @@ async def test_anonymous_visitors_are_sent_to_the_login(http) -> None:
         "/admin/webhooks/deliveries/1/redeliver", data={"_csrf_token": csrf(http)}
     )
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next=")
+
+
+async def test_a_dead_letter_of_a_disabled_subscription_stays_dead(http) -> None:
+    """Put back in line it would wait forever (a disabled subscription sends nothing)."""
+    await as_admin(http)
+    delivery = await make_dead_letter()
+    [sub] = await WebhookSubscription.select(WebhookSubscription.id)
+    await http.post(f"/admin/webhooks/{sub['id']}/disable", data={"_csrf_token": csrf(http)})
+    page = await http.get("/admin/webhooks")
+    row = page.text.split(f'id="delivery-{delivery}"', 1)[1].split("</tr>", 1)[0]
+    assert CASE_REF in row and "Erneut zustellen" not in row
+    for _ in range(2):
+        again = await http.post(
+            f"/admin/webhooks/deliveries/{delivery}/redeliver", data={"_csrf_token": csrf(http)}
+        )
+        assert again.status_code == 303
+    [after] = await WebhookDelivery.select().where(WebhookDelivery.id == delivery)
+    assert after["state"] == DeliveryState.dead.value
+    assert await AuditEvent.count().where(AuditEvent.action == "webhook_redelivered") == 0
+
+
+async def test_deliver_again_twice_puts_it_back_once(http) -> None:
+    await as_admin(http)
+    delivery = await make_dead_letter()
+    for _ in range(2):
+        again = await http.post(
+            f"/admin/webhooks/deliveries/{delivery}/redeliver", data={"_csrf_token": csrf(http)}
+        )
+        assert again.status_code == 303
+    [after] = await WebhookDelivery.select().where(WebhookDelivery.id == delivery)
+    assert after["state"] == DeliveryState.pending.value
+    assert await AuditEvent.count().where(AuditEvent.action == "webhook_redelivered") == 1

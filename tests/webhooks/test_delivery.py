@@ -14,7 +14,7 @@ from app.settings import WebhookSettings
 from app.webhooks.worker import DeliveryWorker
 from rooms.authorities import find_authority
 from rooms.messages import check_post_message
-from rooms.tables import DeliveryState, WebhookDelivery
+from rooms.tables import DeliveryState, WebhookDelivery, WebhookSubscription
 from rooms.webhooks import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA, JONAS, SABINE
@@ -234,3 +234,31 @@ async def test_only_the_wanted_types_and_only_the_own_authority_are_delivered() 
     assert [r.payload["type"] for r in receiver.received] == ["timeline.item_added"]
     assert json.loads(receiver.received[0].body)["data"]["room_id"] == str(result.room.id)
     assert UUID(receiver.received[0].headers["webhook-id"])
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["xn--", "a" * 64 + ".example"],  # httpx / the resolver cannot even encode these names
+)
+async def test_an_endpoint_that_cannot_be_sent_to_fails_on_schedule_and_dies(host: str) -> None:
+    """Not an exception that leaves the claim to expire and be taken again forever."""
+    clock = FakeClock()
+    authority = await find_authority(await builders.authority())
+    assert authority is not None
+    await WebhookSubscription(
+        authority=authority, url=f"https://{host}/h", secret="whsec_AA=="
+    ).save()
+    await builders.room(ERIKA, message=None)
+    async with httpx.AsyncClient() as client:
+        worker = DeliveryWorker(
+            settings(retry_delays=[5]), client, clock=clock, private_networks=[]
+        )
+        assert await worker.step() == 1
+        [row] = await deliveries()
+        assert row["state"] == DeliveryState.pending.value and row["attempts"] == 1
+        assert row["claimed_until"] is None and row["last_error"]
+        clock.advance(6)
+        assert await worker.step() == 1
+        assert await worker.step() == 0
+    [row] = await deliveries()
+    assert row["state"] == DeliveryState.dead.value and row["attempts"] == 2

@@ -18,6 +18,8 @@ from rooms.webhooks import URL_PROBLEMS, retry_delay, validate_url
         ("https://", False, "url_invalid"),
         ("https://exa mple.de/h", False, "url_invalid"),
         ("https://host:99999/h", False, "url_invalid"),
+        ("https://" + "a" * 64 + ".example/h", False, "url_invalid"),  # no resolver takes it
+        ("https://fv..example/h", False, "url_invalid"),
         ("https://user:secret@fachverfahren.example/hooks", True, "url_credentials"),
         ("https://fachverfahren.example/" + "a" * 2000, True, "url_too_long"),
     ],
