@@ -43,6 +43,21 @@ GROUP BY p.subject ORDER BY MIN(p.name), p.subject
     return [Caseworker(r["subject"], r["name"]) for r in rows]
 
 
+async def _caseworker_name(authority_id: UUID, subject: str) -> str | None:
+    """The name of one caseworker known to the authority (see :func:`known_caseworkers`)."""
+    rows: list[dict[str, Any]] = await Participant.raw(
+        """
+SELECT MIN(p.name) AS name FROM participant p JOIN room r ON r.id = p.room
+WHERE r.authority = {} AND p.role = {} AND p.subject = {}
+HAVING COUNT(*) > 0
+""",
+        authority_id,
+        ParticipantRole.caseworker.value,
+        subject,
+    )
+    return str(rows[0]["name"]) if rows else None
+
+
 def clean_team(team: str) -> str:
     text = " ".join(team.split())
     if len(text) > MAX_TEAM_LENGTH:
@@ -65,18 +80,20 @@ async def check_assign(
     The assignee must be the actor or a caseworker known to the room's authority. A
     non-empty ``note`` is kept as a hand-over note among the internal notes.
     """
-    team_text = clean_team(team)
-    note_text = clean_note(note) if note.strip() else ""
     async with write_transaction():
         access = await staff_access(actor, room_id, writing=True)
         assert actor is not None
-        await ensure_caseworker_participant(access, actor)  # the actor becomes known
+        team_text = clean_team(team)
+        note_text = clean_note(note) if note.strip() else ""
         name = ""
-        if assignee:
-            known = {c.subject: c.name for c in await known_caseworkers(access.room.authority_id)}
-            if assignee not in known:
+        if assignee == actor.subject:
+            name = actor.name
+        elif assignee:
+            known = await _caseworker_name(access.room.authority_id, assignee)
+            if known is None:
                 raise Invalid({"assignee": "unknown"})
-            name = actor.name if assignee == actor.subject else known[assignee]
+            name = known
+        await ensure_caseworker_participant(access, actor)  # the actor becomes known
         await Room.update(
             {Room.assignee_subject: assignee, Room.assignee_name: name, Room.team: team_text}
         ).where(Room.id == access.room.id)

@@ -11,15 +11,16 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from rooms import audit
-from rooms.access import access_room_for_client_writing, access_room_for_writing
+from rooms.access import access_room_for_client_writing
 from rooms.actors import Actor
 from rooms.clients import MachineClient
 from rooms.db import write_transaction
-from rooms.errors import Invalid, NotAllowed
+from rooms.errors import Invalid, RoomClosed
 from rooms.events import Event, RoomChanged
+from rooms.notes import staff_access
 from rooms.outbox import do_record_event
 from rooms.records import RoomRecord
-from rooms.tables import Room, RoomProgress, RoomStatus, Side
+from rooms.tables import Room, RoomProgress, RoomStatus
 
 
 def parse_progress(value: str) -> RoomProgress:
@@ -34,7 +35,14 @@ async def do_set_progress(
 ) -> list[Event]:
     if room.progress == progress.value:
         return []
-    await Room.update({Room.progress: progress.value}).where(Room.id == room.id)
+    # Conditional: of two concurrent changes to the same progress, one records it.
+    changed = await (
+        Room.update({Room.progress: progress.value})
+        .where((Room.id == room.id) & (Room.progress != progress.value))
+        .returning(Room.id)
+    )
+    if not changed:
+        return []
     await do_record_event(
         "room.status_changed",
         authority_id=room.authority_id,
@@ -56,9 +64,15 @@ async def do_close_room(
     room: RoomRecord, *, actor: Actor | None, machine: str | None
 ) -> list[Event]:
     now = datetime.now(UTC)
-    await Room.update({Room.status: RoomStatus.closed.value, Room.closed_at: now}).where(
-        Room.id == room.id
+    # Conditional: the gate read the room open, but a concurrent close may have
+    # committed since (PostgreSQL, READ COMMITTED); only one of them records it.
+    closed = await (
+        Room.update({Room.status: RoomStatus.closed.value, Room.closed_at: now})
+        .where((Room.id == room.id) & (Room.status != RoomStatus.closed.value))
+        .returning(Room.id)
     )
+    if not closed:
+        raise RoomClosed()
     await do_record_event(
         "room.closed",
         authority_id=room.authority_id,
@@ -71,32 +85,25 @@ async def do_close_room(
     return [RoomChanged(room_id=room.id)]
 
 
-async def _staff_room(actor: Actor | None, room_id: UUID | str) -> RoomRecord:
-    access = await access_room_for_writing(actor, room_id)
-    if access.side is not Side.authority:
-        raise NotAllowed()
-    return access.room
-
-
 async def check_set_progress(actor: Actor | None, room_id: UUID | str, value: str) -> list[Event]:
-    progress = parse_progress(value)
     async with write_transaction():
-        room = await _staff_room(actor, room_id)
+        room = (await staff_access(actor, room_id, writing=True)).room
+        progress = parse_progress(value)  # after the gate: others learn nothing
         return await do_set_progress(room, progress, actor=actor, machine=None)
 
 
 async def check_close_room(actor: Actor | None, room_id: UUID | str) -> list[Event]:
     async with write_transaction():
-        room = await _staff_room(actor, room_id)
+        room = (await staff_access(actor, room_id, writing=True)).room
         return await do_close_room(room, actor=actor, machine=None)
 
 
 async def check_set_progress_by_client(
     client: MachineClient, room_id: UUID | str, value: str
 ) -> list[Event]:
-    progress = parse_progress(value)
     async with write_transaction():
         room = await access_room_for_client_writing(client, room_id)
+        progress = parse_progress(value)
         return await do_set_progress(room, progress, actor=None, machine=client.audit_name)
 
 

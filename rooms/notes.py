@@ -14,10 +14,10 @@ from typing import Any
 from uuid import UUID
 
 from rooms import audit
-from rooms.access import access_room, access_room_for_writing
+from rooms.access import access_room
 from rooms.actors import Actor
 from rooms.db import write_transaction
-from rooms.errors import Invalid, NotFound
+from rooms.errors import Invalid, NotFound, RoomClosed
 from rooms.messages import clean_body
 from rooms.records import RoomAccess
 from rooms.tables import InternalNote, Side
@@ -46,12 +46,14 @@ async def staff_access(
     """The room for a caseworker of its authority; ``NotFound`` for everyone else.
 
     The applicant side, who may see the room itself, gets the very same ``NotFound``
-    as an outsider: nothing tells them that staff-only things exist.
+    as an outsider: nothing tells them that staff-only things exist, not even that
+    the room is closed to writing (the side is checked before ``RoomClosed``).
     """
-    gate = access_room_for_writing if writing else access_room
-    access = await gate(actor, room_id)
+    access = await access_room(actor, room_id)
     if access.side is not Side.authority:
         raise NotFound()
+    if writing and access.room.closed:
+        raise RoomClosed()
     return access
 
 

@@ -21,6 +21,7 @@ from rooms.db import write_transaction
 from rooms.errors import Invalid, NotFound
 from rooms.messages import clean_body
 from rooms.notes import staff_access
+from rooms.records import RoomAccess
 from rooms.requests import open_requests
 from rooms.tables import Participant, ParticipantRole, TextTemplate
 
@@ -197,17 +198,26 @@ async def filled_template(actor: Actor | None, room_id: UUID | str, template_id:
     ``{frist}`` becomes the deadline of the room's next open document request, or
     ``[Frist]`` for the caseworker to replace when there is none.
     """
-    access = await staff_access(actor, room_id)
+    text = await fill_for_room(await staff_access(actor, room_id), template_id)
+    if text is None:
+        raise NotFound()
+    return text
+
+
+async def fill_for_room(access: RoomAccess, template_id: UUID | str) -> str | None:
+    """:func:`filled_template` for a room already passed by :func:`staff_access`;
+    ``None`` when the id names no template of the room's authority (any more)."""
+    try:
+        tid = parse_id(template_id)
+    except NotFound:
+        return None
     row: dict[str, Any] | None = (
         await TextTemplate.select(TextTemplate.body)
-        .where(
-            (TextTemplate.id == parse_id(template_id))
-            & (TextTemplate.authority == access.room.authority_id)
-        )
+        .where((TextTemplate.id == tid) & (TextTemplate.authority == access.room.authority_id))
         .first()
     )
     if row is None:
-        raise NotFound()
+        return None
     applicant: dict[str, Any] | None = (
         await Participant.select(Participant.name)
         .where(

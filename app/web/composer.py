@@ -21,7 +21,7 @@ from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.rooms import room_page_template
 from app.web.workspace import composer_context
 from rooms.notes import staff_access
-from rooms.text_templates import filled_template
+from rooms.text_templates import fill_for_room
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -47,11 +47,12 @@ async def insert_template(
     access = await staff_access(me, room_id)
     settings: Settings = request.app.state.settings
     extra: dict[str, Any]
-    if not data.template:  # nothing chosen: the text stays as it was
-        body, extra = data.body, {"template_error": True}
+    inserted = await fill_for_room(access, data.template) if data.template else None
+    if inserted is None:  # nothing chosen, or deleted meanwhile: the text stays as it was
+        body, extra, status_code = data.body, {"template_error": True}, 422
     else:
-        body = combined(data.body, await filled_template(me, room_id, data.template))
-        extra = {"inserted": True, "selected_template": data.template}
+        body = combined(data.body, inserted)
+        extra, status_code = {"inserted": True, "selected_template": data.template}, 200
     if is_htmx(request):
         return Template(
             "_composer.html",
@@ -64,5 +65,8 @@ async def insert_template(
                 **extra,
                 **await composer_context(access),
             },
+            status_code=status_code,
         )
-    return await room_page_template(request, me, room_id, form_body=body, **extra)
+    return await room_page_template(
+        request, me, room_id, status_code=status_code, form_body=body, **extra
+    )

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.rooms import room_page_template
 from rooms.errors import Invalid
-from rooms.notes import MAX_NOTE_LENGTH, check_add_note, notes_for, staff_access
+from rooms.notes import MAX_NOTE_LENGTH, check_add_note, room_notes, staff_access
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -30,7 +30,7 @@ async def _fragment(me: Any, room_id: str, status_code: int = 200, **extra: Any)
             "actor": me,
             "access": access,
             "room": access.room,
-            "notes": await notes_for(me, room_id),
+            "notes": await room_notes(access.room.id),
             "note_max_length": MAX_NOTE_LENGTH,
             **extra,
         },

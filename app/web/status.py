@@ -17,11 +17,9 @@ from litestar.response import Redirect, Template
 from app.publish import publish
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
-from rooms.actors import Actor
-from rooms.errors import Invalid, NotAllowed, NotFound
+from rooms.errors import Invalid
 from rooms.lifecycle import check_close_room, check_set_progress
 from rooms.notes import staff_access
-from rooms.records import RoomAccess
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -34,10 +32,6 @@ class CloseForm(msgspec.Struct):
     confirm: str = ""
 
 
-async def _staff(me: Actor, room_id: str) -> RoomAccess:
-    return await staff_access(me, room_id)
-
-
 @post("/rooms/{room_id:str}/status", include_in_schema=False, status_code=303)
 async def set_status(
     request: Request[Any, Any, Any],
@@ -46,11 +40,8 @@ async def set_status(
     data: Annotated[ProgressForm, Form],
 ) -> Template | Redirect:
     me = need_actor(request, actor)
-    await _staff(me, room_id)  # the applicant side: the same 404 as outsiders
-    try:
+    try:  # the applicant side gets the same 404 as outsiders from the gate
         events = await check_set_progress(me, room_id, data.progress)
-    except NotAllowed:
-        raise NotFound() from None
     except Invalid:
         return await room_page_template(request, me, room_id, status_code=422, status_error=True)
     publish(request.app, events)
@@ -62,7 +53,7 @@ async def close_confirmation(
     request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
 ) -> Template | Redirect:
     me = need_actor(request, actor)
-    access = await _staff(me, room_id)
+    access = await staff_access(me, room_id)
     if access.room.closed:
         return Redirect(f"/rooms/{room_id}", status_code=303)
     return Template("room_close.html", context={"actor": me, "room": access.room})
@@ -76,16 +67,13 @@ async def close_room(
     data: Annotated[CloseForm, Form],
 ) -> Template | Redirect:
     me = need_actor(request, actor)
-    access = await _staff(me, room_id)
     if data.confirm != "yes":
+        access = await staff_access(me, room_id)
         return Template(
             "room_close.html",
             context={"actor": me, "room": access.room, "confirm_error": True},
             status_code=422,
         )
-    try:
-        events = await check_close_room(me, room_id)
-    except NotAllowed:
-        raise NotFound() from None
+    events = await check_close_room(me, room_id)
     publish(request.app, events)
     return Redirect(f"/rooms/{room_id}", status_code=303)

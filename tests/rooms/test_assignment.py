@@ -6,12 +6,13 @@ import pytest
 
 from rooms.access import access_room
 from rooms.assignment import check_assign, known_caseworkers
+from rooms.db import write_transaction
 from rooms.errors import Invalid, NotFound, RoomClosed
 from rooms.events import RoomChanged
-from rooms.lifecycle import check_close_room
+from rooms.lifecycle import check_close_room, check_set_progress, do_close_room, do_set_progress
 from rooms.messages import check_post_message
 from rooms.notes import notes_for
-from rooms.tables import AuditEvent, InternalNote, Room
+from rooms.tables import AuditEvent, InternalNote, OutboxEvent, Room, RoomProgress
 from tests import builders
 from tests.cast import ANNA, ERIKA, JONAS, OTTO, SABINE
 
@@ -75,6 +76,9 @@ async def test_everyone_but_the_authoritys_caseworkers_gets_not_found(who) -> No
     room = (await builders.room(ERIKA)).room.id
     with pytest.raises(NotFound):
         await check_assign(who, room, assignee="", team="Eindringlinge", note="x")
+    # invalid input is not judged before the gate: the same 404, not a 422
+    with pytest.raises(NotFound):
+        await check_assign(who, room, assignee="", team="x" * 101, note="\x00")
     assert (await Room.select(Room.team).where(Room.id == room).first())["team"] == ""
     assert await InternalNote.count() == 0
 
@@ -87,3 +91,28 @@ async def test_team_names_are_limited_and_closed_rooms_cannot_be_reassigned() ->
     await check_close_room(SABINE, room)
     with pytest.raises(RoomClosed):
         await check_assign(SABINE, room, assignee=SABINE.subject)
+
+
+async def test_of_two_concurrent_closes_only_one_is_recorded() -> None:
+    """Both passed the gate while the room was open (PostgreSQL, READ COMMITTED): the
+    second, holding a stale record, is refused and records no second event."""
+    room = (await builders.room(ERIKA)).room.id
+    stale = (await access_room(SABINE, room)).room
+    await check_close_room(SABINE, room)
+    with pytest.raises(RoomClosed):
+        async with write_transaction():
+            await do_close_room(stale, actor=SABINE, machine=None)
+    assert len(await OutboxEvent.select().where(OutboxEvent.type == "room.closed")) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "room_closed") == 1
+
+
+async def test_of_two_concurrent_changes_to_the_same_progress_only_one_is_recorded() -> None:
+    room = (await builders.room(ERIKA)).room.id
+    stale = (await access_room(SABINE, room)).room
+    assert await check_set_progress(SABINE, room, "waiting") == [RoomChanged(room_id=room)]
+    async with write_transaction():
+        events = await do_set_progress(stale, RoomProgress.waiting, actor=SABINE, machine=None)
+    assert events == []
+    changes = await OutboxEvent.select().where(OutboxEvent.type == "room.status_changed")
+    assert len(changes) == 1
+    assert await AuditEvent.count().where(AuditEvent.action == "room_progress_changed") == 1

@@ -57,3 +57,22 @@ async def test_empty_and_oversized_notes_are_refused() -> None:
             await check_add_note(SABINE, room, body)
         assert refused.value.errors == {"note": error}
     assert await InternalNote.count() == 0
+
+
+@pytest.mark.parametrize("who", [ERIKA, JONAS, MAX, OTTO])
+async def test_a_closed_room_answers_the_applicant_side_with_not_found_too(who) -> None:  # type: ignore[no-untyped-def]
+    """Not ``RoomClosed``: that would tell the applicant side that staff-only things exist."""
+    from rooms.assignment import check_assign
+    from rooms.lifecycle import check_close_room, check_set_progress
+
+    await builders.authority("demo-kreis", "Landkreis Demo")
+    room = (await builders.room(ERIKA)).room.id
+    await check_close_room(SABINE, room)
+    with pytest.raises(NotFound):
+        await check_add_note(who, room, "Eindringling")
+    with pytest.raises(NotFound):
+        await check_assign(who, room, assignee="")
+    with pytest.raises(NotFound):
+        await check_set_progress(who, room, "waiting")
+    with pytest.raises(NotFound):
+        await check_close_room(who, room)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -66,11 +67,12 @@ async def test_status_and_closing_as_the_caseworker_and_what_the_applicant_sees(
         assert "Wartet auf Sie" in header
         assert "Zugewiesen" not in mine.text and 'id="status"' not in mine.text
         assert "Wartet auf Sie" in (await erika.get("/antraege")).text
-        # the applicant cannot set it: the same 404 as a foreign room
-        refused = await erika.post(
-            f"/rooms/{room}/status", data={"progress": "decided", "_csrf_token": csrf(erika)}
-        )
-        assert refused.status_code == 404
+        # the applicant cannot set it: the same 404 as a foreign room, valid or not
+        for progress in ("decided", "bogus"):
+            refused = await erika.post(
+                f"/rooms/{room}/status", data={"progress": progress, "_csrf_token": csrf(erika)}
+            )
+            assert refused.status_code == 404, progress
         # closing needs confirmation
         confirm = await sabine.get(f"/rooms/{room}/close")
         assert confirm.status_code == 200 and 'name="confirm"' in confirm.text
@@ -264,6 +266,23 @@ async def test_inserting_a_template_into_the_composer_with_and_without_htmx(app)
         assert swapped.status_code == 200
         assert swapped.text.lstrip().startswith('<form id="composer"')
         assert expected in swapped.text
+        # a template deleted meanwhile (or a forged id): refused, the typed text kept
+        for gone in (str(uuid.uuid4()), "kein-uuid"):
+            refused_plain = await sabine.post(
+                f"/rooms/{room}/composer",
+                data={"body": "Nicht verlieren.", "template": gone, "_csrf_token": csrf(sabine)},
+            )
+            assert refused_plain.status_code == 422, gone
+            assert 'id="composer-template-error"' in refused_plain.text
+            assert ">Nicht verlieren.</textarea>" in refused_plain.text
+        refused_htmx = await sabine.post(
+            f"/rooms/{room}/composer",
+            data={"body": "Nicht verlieren.", "template": str(uuid.uuid4())},
+            headers={"HX-Request": "true", "x-csrftoken": csrf(sabine)},
+        )
+        assert refused_htmx.status_code == 422
+        assert refused_htmx.text.lstrip().startswith('<form id="composer"')
+        assert ">Nicht verlieren.</textarea>" in refused_htmx.text
         # applicants have no templates, and get 404 from the route
         await login(erika, "erika")
         assert 'id="composer-template"' not in (await erika.get(f"/rooms/{room}")).text
@@ -343,3 +362,34 @@ async def test_closing_takes_the_composer_off_the_applicants_open_page(server) -
         assert "#decision-form" not in frame  # the applicant has none
         page = (await erika.get(f"/rooms/{room}")).text
         assert 'id="composer"' not in page and 'id="room-closed"' in page
+
+
+async def test_closing_takes_the_writing_forms_off_the_caseworkers_open_page(server) -> None:
+    room = (await builders.room(ERIKA)).room.id
+    async with (
+        httpx.AsyncClient(base_url=server) as second,
+        httpx.AsyncClient(base_url=server) as sabine,
+    ):
+        await login(sabine, "sabine")
+        await login(second, "sabine")  # her second browser
+        page = (await sabine.get(f"/rooms/{room}")).text
+        forms = ("#status", "#zuweisung", "#note-form", "#close-room")
+        for form in forms:
+            assert f'id="{form[1:]}"' in page, form
+        cookie = "; ".join(f"{k}={v}" for k, v in second.cookies.items())
+        url = f"{server.replace('http', 'ws', 1)}/rooms/{room}/live?after=1"
+        async with connect(
+            url, origin=server, additional_headers={"Cookie": cookie}, open_timeout=5
+        ) as socket:  # type: ignore[arg-type]
+            closed = await sabine.post(
+                f"/rooms/{room}/close", data={"confirm": "yes", "_csrf_token": csrf(sabine)}
+            )
+            assert closed.status_code == 303
+            async with asyncio.timeout(5):
+                frame = str(await socket.recv())
+        assert 'hx-target="#composer"' in frame
+        for form in ("#request-form", "#decision-form", *forms):
+            assert f'hx-target="{form}" hx-swap="delete"' in frame, form
+        reloaded = (await sabine.get(f"/rooms/{room}")).text
+        for form in forms:
+            assert f'id="{form[1:]}"' not in reloaded, form
