@@ -10,11 +10,20 @@ from rooms import audit
 from rooms.access import access_room, access_room_for_writing
 from rooms.actors import Actor, ActorKind
 from rooms.db import write_transaction
-from rooms.errors import Invalid
+from rooms.errors import Invalid, RoomClosed
 from rooms.events import Event, ItemsRead, TimelineItemAdded
 from rooms.outbox import do_record_event
 from rooms.records import RoomAccess, TimelineItem
-from rooms.tables import ItemKind, Message, Participant, ParticipantRole, Receipt, Room, Side
+from rooms.tables import (
+    ItemKind,
+    Message,
+    Participant,
+    ParticipantRole,
+    Receipt,
+    Room,
+    RoomStatus,
+    Side,
+)
 
 DEFAULT_MAX_LENGTH = 20_000
 
@@ -34,12 +43,16 @@ def clean_body(body: str, max_length: int = DEFAULT_MAX_LENGTH) -> str:
 async def _next_seq(room_id: UUID, now: datetime) -> tuple[int, UUID]:
     """The room's next sequence number, and the room's authority."""
     # The UPDATE takes the room's row lock (PostgreSQL) or the write lock (SQLite),
-    # so concurrent writers get consecutive numbers without gaps.
+    # so concurrent writers get consecutive numbers without gaps. It only counts while
+    # the room is open: a writer that passed the gate just before a concurrent close
+    # committed finds no row here and is refused, instead of writing into a closed room.
     rows: list[dict[str, Any]] = await (
         Room.update({Room.last_seq: Room.last_seq + 1, Room.last_activity_at: now})
-        .where(Room.id == room_id)
+        .where((Room.id == room_id) & (Room.status == RoomStatus.open.value))
         .returning(Room.last_seq, Room.authority)
     )
+    if not rows:
+        raise RoomClosed()
     return int(rows[0]["last_seq"]), UUID(str(rows[0]["authority"]))
 
 

@@ -7,11 +7,13 @@ import asyncio
 import pytest
 
 from rooms.access import access_room
+from rooms.db import write_transaction
 from rooms.errors import Invalid, NotFound, RoomClosed
 from rooms.events import ItemsRead, TimelineItemAdded
+from rooms.lifecycle import check_close_room
 from rooms.listings import applications_for, inbox_for
-from rooms.messages import check_mark_read, check_post_message, timeline
-from rooms.tables import AuditEvent, Message, Side
+from rooms.messages import check_mark_read, check_post_message, do_add_item, timeline
+from rooms.tables import AuditEvent, Message, Room, Side
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
 
@@ -73,6 +75,20 @@ async def test_outsiders_and_closed_rooms_cannot_post() -> None:
     with pytest.raises(RoomClosed):
         await check_post_message(ERIKA, closed.room.id, "Hallo")
     assert await Message.count().where(Message.body == "Hallo") == 0
+
+
+async def test_a_writer_that_passed_the_gate_before_a_close_is_refused() -> None:
+    """The close commits between a writer's gate and its write: nothing is written."""
+    result = await builders.room(ERIKA)
+    await check_close_room(SABINE, result.room.id)
+    with pytest.raises(RoomClosed):
+        async with write_transaction():
+            await do_add_item(
+                result.room.id, side=Side.applicant, author=None, author_name="Erika", body="Spät"
+            )
+    assert await Message.count().where(Message.body == "Spät") == 0
+    room = await Room.select(Room.last_seq).where(Room.id == result.room.id).first()
+    assert room is not None and room["last_seq"] == result.room.last_seq
 
 
 async def test_receipts_mark_first_read_by_the_other_side_and_clear_unread_counts() -> None:
