@@ -34,10 +34,28 @@ def make_engine(url: str) -> Engine[Any]:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             _enable_wal(path)
         # One connection per query on SQLite; wait for the write lock instead of failing.
-        return SQLiteEngine(path=path, timeout=30)
+        return SQLiteEngine(path=path, timeout=30, factory=UnicodeLowerConnection)
     if parsed.scheme in {"postgres", "postgresql"}:
         return PostgresEngine(config={"dsn": url})
     raise ValueError(f"unsupported database URL scheme {parsed.scheme!r} (sqlite or postgresql)")
+
+
+def _unicode_lower(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
+    return value.lower() if isinstance(value, str) else value
+
+
+class UnicodeLowerConnection(sqlite3.Connection):
+    """A SQLite connection whose ``lower()`` knows Unicode.
+
+    SQLite's own ``lower()`` folds ASCII only, so a search for "übernahme" would miss
+    "Übernahme" (PostgreSQL's is Unicode-aware). Piccolo opens its SQLite connections
+    through ``sqlite3.connect(**connection_kwargs)``; the ``factory`` makes each of
+    them register this one.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.create_function("lower", 1, _unicode_lower, deterministic=True)
 
 
 def _enable_wal(path: str) -> None:

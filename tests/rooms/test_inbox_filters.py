@@ -193,6 +193,20 @@ async def test_long_search_is_cut_and_the_counts_follow_the_search() -> None:
     assert found.counts[InboxFilter.alle] == 1
 
 
+async def test_search_ignores_the_case_of_umlauts_on_both_databases() -> None:
+    """SQLite's own lower() folds ASCII only: the portal gives it a Unicode one."""
+    await builders.room(ERIKA, title="Übernahme der Kosten")
+    await builders.room(JONAS, title="Äußerung zur Anhörung", applicant_name="Jonas Öztürk")
+    for query, title in [
+        ("übernahme", "Übernahme der Kosten"),
+        ("ÜBERNAHME", "Übernahme der Kosten"),
+        ("äußerung", "Äußerung zur Anhörung"),
+        ("öztürk", "Äußerung zur Anhörung"),
+    ]:
+        inbox = await inbox_view(SABINE, query=query)
+        assert [r.title for r in inbox.rows] == [title], query
+
+
 def test_like_patterns_escape_their_wildcards() -> None:
     assert like_pattern("50%_a!") == "%50!%!_a!!%"
     assert clean_search("  a\x00b\u200bc  ") == "ab\u200bc"
