@@ -9,6 +9,8 @@ caseworker never inserts a half-filled text.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,7 +20,7 @@ from rooms import audit
 from rooms.access import AdminAccess, access_authority_admin, parse_id
 from rooms.actors import Actor
 from rooms.db import write_transaction
-from rooms.errors import Invalid, NotFound
+from rooms.errors import DomainError, Invalid, NotFound
 from rooms.messages import clean_body
 from rooms.notes import staff_access
 from rooms.records import RoomAccess
@@ -149,8 +151,28 @@ async def _name_taken(authority_id: UUID, name: str, but: UUID | None = None) ->
     return bool(await TextTemplate.exists().where(where))
 
 
+@asynccontextmanager
+async def _unique_name(actor: Actor | None, name: str) -> AsyncIterator[None]:
+    """Turn a lost race for a name into "taken" instead of a server error.
+
+    Two admins saving the same name at once both pass ``_name_taken``; the unique
+    index on (authority, name) refuses the second insert (PostgreSQL; SQLite runs one
+    writer at a time). Afterwards the name is there to find.
+    """
+    try:
+        yield
+    except DomainError:
+        raise
+    except Exception:
+        admin = await access_authority_admin(actor)
+        clean_name = " ".join(name.split())  # as validate() cleans it
+        if clean_name and await _name_taken(admin.authority_id, clean_name):
+            raise TemplateInvalid({"name": "taken"}) from None
+        raise
+
+
 async def check_create_template(actor: Actor | None, name: str, body: str) -> UUID:
-    async with write_transaction():
+    async with _unique_name(actor, name), write_transaction():
         admin = await access_authority_admin(actor)
         clean_name, text = validate(name, body)
         if await _name_taken(admin.authority_id, clean_name):
@@ -164,7 +186,7 @@ async def check_create_template(actor: Actor | None, name: str, body: str) -> UU
 async def check_update_template(
     actor: Actor | None, template_id: UUID | str, name: str, body: str
 ) -> None:
-    async with write_transaction():
+    async with _unique_name(actor, name), write_transaction():
         admin = await access_authority_admin(actor)
         current = await _own_template(admin, template_id)
         clean_name, text = validate(name, body)

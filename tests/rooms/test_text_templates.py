@@ -113,3 +113,24 @@ async def test_a_caseworker_gets_the_template_filled_for_the_room() -> None:
     kreis_template = await check_create_template(KREIS_ADMIN, "Kreis", "Hallo {applicant}")
     with pytest.raises(NotFound):
         await filled_template(SABINE, room, kreis_template)
+
+
+async def test_a_name_lost_to_a_concurrent_save_is_taken_not_a_server_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Both saves passed the name check; the unique index refuses the second insert."""
+    import rooms.text_templates as module
+
+    await builders.authority()
+    await check_create_template(ANNA, "Nachforderung", "Bitte bis {frist}.")
+    checks = iter([False])  # the second save's check ran before the first committed
+
+    real = module._name_taken
+
+    async def first_check_misses(authority_id, name, but=None):  # type: ignore[no-untyped-def]
+        missed = next(checks, True)
+        return missed and await real(authority_id, name, but)
+
+    monkeypatch.setattr(module, "_name_taken", first_check_misses)
+    with pytest.raises(TemplateInvalid) as refused:
+        await check_create_template(ANNA, " Nachforderung ", "Anderer Text.")
+    assert refused.value.errors == {"name": "taken"}
+    assert await TextTemplate.count() == 1
