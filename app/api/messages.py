@@ -13,7 +13,6 @@ import asyncio
 import base64
 import binascii
 import hashlib
-import logging
 import os
 import tempfile
 import uuid
@@ -33,10 +32,11 @@ from litestar.response import Stream
 from app.api.idempotency import IdempotencyKey, body_limit
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
+from app.downloads import attachment_response, open_attachment
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
-from app.storage import NotStored, Storage
+from app.storage import Storage
 from app.web.upload_stream import temp_dir
 from rooms.access import access_room_for_client, access_room_for_client_writing
 from rooms.attachments import (
@@ -48,14 +48,13 @@ from rooms.attachments import (
     room_usage,
 )
 from rooms.clients import MachineClient
-from rooms.errors import Invalid, NotFound
-from rooms.filenames import content_disposition, display_name
+from rooms.errors import Invalid
+from rooms.filenames import display_name
 from rooms.filetypes import ZipLimits, verify
 from rooms.messages import timeline
 from rooms.records import RoomAccess
 from rooms.tables import Side
 
-log = logging.getLogger("antragsraum.api")
 MB = 1024 * 1024
 MAX_SEQ = 2**31 - 1
 
@@ -295,20 +294,5 @@ async def download_attachment(
     attachment_id: FromPath[str],
 ) -> Stream:
     file = await access_attachment_for_client(client, room_id, attachment_id)
-    storage: Storage = request.app.state.storage
-    try:
-        stream = await storage.open(file.storage_key)
-    except NotStored:
-        log.error("attachment %s is recorded but its file %s is missing", file.id, file.storage_key)
-        raise NotFound() from None
-    return Stream(
-        stream,
-        media_type=file.mime,
-        headers={
-            "content-disposition": content_disposition(file.name),
-            "content-length": str(file.size),
-            "x-content-type-options": "nosniff",
-            "content-security-policy": "sandbox; default-src 'none'",
-            "cache-control": "private, no-store",
-        },
-    )
+    stream = await open_attachment(request.app.state.storage, file)
+    return attachment_response(stream, file)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
@@ -10,10 +9,11 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
+from app.downloads import attachment_response, open_attachment
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
-from app.storage import NotStored, Storage
+from app.storage import Storage
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.csrf import require_csrf
 from app.web.decisions import track_retrieval
@@ -22,11 +22,10 @@ from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from rooms.access import access_room_for_writing
 from rooms.attachments import StoredFile, access_attachment, check_add_upload, room_usage
 from rooms.errors import Invalid, NotFound
-from rooms.filenames import content_disposition, display_name
+from rooms.filenames import display_name
 from rooms.filetypes import ZipLimits, verify
 from rooms.tables import Side
 
-log = logging.getLogger("antragsraum.files")
 MB = 1024 * 1024
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -130,23 +129,6 @@ async def download(
     file = await access_attachment(me, attachment_id)
     if str(file.room_id) != room_id:
         raise NotFound()
-    storage: Storage = request.app.state.storage
-    try:
-        stream = await storage.open(file.storage_key)
-    except NotStored:
-        log.error("attachment %s is recorded but its file %s is missing", file.id, file.storage_key)
-        raise NotFound() from None
+    stream = await open_attachment(request.app.state.storage, file)
     stream = await track_retrieval(request.app, me, file, stream)  # a decision's evidence
-    show_inline = inline and file.mime in INLINE_TYPES
-    return Stream(
-        stream,
-        media_type=file.mime,
-        headers={
-            "content-disposition": content_disposition(file.name, inline=show_inline),
-            "content-length": str(file.size),
-            "x-content-type-options": "nosniff",
-            "content-security-policy": "sandbox; default-src 'none'",
-            "cache-control": "private, no-store",
-            "cross-origin-resource-policy": "same-origin",
-        },
-    )
+    return attachment_response(stream, file, inline=inline and file.mime in INLINE_TYPES)
