@@ -14,7 +14,6 @@ import binascii
 import hashlib
 import os
 import tempfile
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,8 +35,8 @@ from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
+from app.storage.staging import staged_files
 from app.web.upload_stream import temp_dir
-from rooms.attachments import StoredFile
 from rooms.clients import MachineClient
 from rooms.decisions import (
     MAX_SUMMARY_LENGTH,
@@ -208,24 +207,18 @@ async def post_decision(
     del encoded
     path = await asyncio.to_thread(_write_temp, temp_dir(settings.data_path), content)
     storage: Storage = request.app.state.storage
-    stored: StoredFile | None = None
     try:
         name = display_name(data.document.name)
         try:
             detected = sniff_document(path, name=name, claimed_type=None)
         except Invalid as exc:
             return _document_problem(exc.errors["document"])
-        key = f"rooms/{room.id}/{uuid.uuid4()}"
         digest = hashlib.sha256(content).hexdigest()
-        await storage.adopt_file(key, path, detected.mime)
-        stored = StoredFile(key, name, detected.mime, len(content), digest)
-        decision_id, events = await check_issue_decision_by_client(
-            client, room_id, data.summary, stored
-        )
-    except BaseException:
-        if stored is not None:
-            await storage.delete(stored.storage_key)
-        raise
+        async with staged_files(storage, room.id) as staged:
+            document = await staged.adopt(path, name, detected.mime, len(content), digest)
+            decision_id, events = await check_issue_decision_by_client(
+                client, room_id, data.summary, document
+            )
     finally:
         path.unlink(missing_ok=True)
     publish(request.app, events)

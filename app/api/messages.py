@@ -15,7 +15,6 @@ import binascii
 import hashlib
 import os
 import tempfile
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,12 +35,11 @@ from app.downloads import attachment_response, open_attachment
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
-from app.storage import Storage
+from app.storage.staging import StagedFiles, staged_files
 from app.web.upload_stream import temp_dir
 from rooms.access import access_room_for_client, access_room_for_client_writing
 from rooms.attachments import (
     AttachmentView,
-    StoredFile,
     access_attachment_for_client,
     attachments_by_message,
     check_post_by_client,
@@ -179,45 +177,33 @@ def _decode(file: FileIn, index: int, max_file: int) -> bytes:
     return content
 
 
-async def _store(
-    request: Request[Any, Any, Any], room_id: UUID, files: list[FileIn]
-) -> list[StoredFile]:
-    """Decode, check and store every file; on any refusal nothing stays stored."""
+async def _stage(request: Request[Any, Any, Any], staged: StagedFiles, files: list[FileIn]) -> None:
+    """Decode, check and stage every file (the caller's block removes them on refusal)."""
     settings: Settings = request.app.state.settings
     limits = settings.uploads
-    storage: Storage = request.app.state.storage
-    stored: list[StoredFile] = []
-    try:
-        for index, file in enumerate(files):
-            content = _decode(file, index, limits.max_file_mb * MB)
-            name = display_name(file.name)
-            fd, temp = tempfile.mkstemp(prefix="upload-", dir=temp_dir(settings.data_path))
-            path = Path(temp)
+    for index, file in enumerate(files):
+        content = _decode(file, index, limits.max_file_mb * MB)
+        name = display_name(file.name)
+        fd, temp = tempfile.mkstemp(prefix="upload-", dir=temp_dir(settings.data_path))
+        path = Path(temp)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(content)
-                try:
-                    detected = verify(
-                        path,
-                        claimed_name=name,
-                        claimed_type=None,
-                        allow_zip=limits.allow_zip,
-                        limits=ZipLimits(allow_office_embeddings=True),
-                    )
-                except Invalid as exc:
-                    code = next(iter(exc.errors.values()))
-                    raise Invalid({f"attachments[{index}]": code}) from None
-                key = f"rooms/{room_id}/{uuid.uuid4()}"
-                await storage.adopt_file(key, path, detected.mime)
-            finally:
-                await asyncio.to_thread(path.unlink, missing_ok=True)
+                detected = verify(
+                    path,
+                    claimed_name=name,
+                    claimed_type=None,
+                    allow_zip=limits.allow_zip,
+                    limits=ZipLimits(allow_office_embeddings=True),
+                )
+            except Invalid as exc:
+                code = next(iter(exc.errors.values()))
+                raise Invalid({f"attachments[{index}]": code}) from None
             digest = hashlib.sha256(content).hexdigest()
-            stored.append(StoredFile(key, name, detected.mime, len(content), digest))
-    except BaseException:
-        for done in stored:
-            await storage.delete(done.storage_key)
-        raise
-    return stored
+            await staged.adopt(path, name, detected.mime, len(content), digest)
+        finally:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
 
 
 @post(
@@ -250,27 +236,22 @@ async def post_message(
         declared = sum(len(f.content_base64) for f in data.attachments) * 3 // 4
         if declared > limits.max_room_mb * MB - await room_usage(room.id):
             raise Invalid({"attachments": "room_limit"})
-    stored = await _store(request, room.id, data.attachments)
-    try:
+    async with staged_files(request.app.state.storage, room.id) as staged:
+        await _stage(request, staged, data.attachments)
         events, message_id, seq, ids = await check_post_by_client(
             client,
             room_id,
             data.body,
-            stored,
+            staged.files,
             room_limit=limits.max_room_mb * MB,
             max_length=settings.messages.max_length,
         )
-    except BaseException:
-        storage: Storage = request.app.state.storage
-        for done in stored:
-            await storage.delete(done.storage_key)
-        raise
     publish(request.app, events)
     if ids:
         wake_scanner(request.app)
     files = [
         AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
-        for i, f in zip(ids, stored, strict=True)
+        for i, f in zip(ids, staged.files, strict=True)
     ]
     return Response(PostedOut(message_id, seq, files), status_code=201)
 

@@ -11,7 +11,6 @@ are streamed and records the first complete retrieval afterwards.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,12 +22,13 @@ from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
+from app.storage.staging import staged_files
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.csrf import require_csrf
 from app.web.rooms import room_page_template
 from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from rooms.actors import Actor
-from rooms.attachments import AttachmentView, StoredFile
+from rooms.attachments import AttachmentView
 from rooms.decisions import (
     MAX_SUMMARY_LENGTH,
     check_issue_decision,
@@ -76,7 +76,6 @@ async def issue_decision(
         return await _refused(request, me, room_id, 400, {"document": "bad_upload"}, "")
     summary = received.fields.get("summary", "")
     storage: Storage = request.app.state.storage
-    stored: StoredFile | None = None
     try:
         errors: dict[str, str] = {}
         try:
@@ -94,17 +93,11 @@ async def issue_decision(
             raise Invalid({**errors, **exc.errors}) from None
         if errors:
             raise Invalid(errors)
-        key = f"rooms/{access.room.id}/{uuid.uuid4()}"
-        await storage.adopt_file(key, file.path, detected.mime)
-        stored = StoredFile(key, name, detected.mime, file.size, file.sha256)
-        _, events = await check_issue_decision(me, room_id, summary, stored)
-    except BaseException as exc:
-        # Nothing recorded: nothing may stay stored.
-        if stored is not None:
-            await storage.delete(stored.storage_key)
-        if isinstance(exc, Invalid):
-            return await _refused(request, me, room_id, 422, exc.errors, summary)
-        raise
+        async with staged_files(storage, access.room.id) as staged:
+            document = await staged.adopt(file.path, name, detected.mime, file.size, file.sha256)
+            _, events = await check_issue_decision(me, room_id, summary, document)
+    except Invalid as exc:  # nothing recorded, and nothing stays stored
+        return await _refused(request, me, room_id, 422, exc.errors, summary)
     finally:
         received.discard()
     publish(request.app, events)

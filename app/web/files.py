@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -14,13 +13,14 @@ from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
+from app.storage.staging import staged_files
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.csrf import require_csrf
 from app.web.decisions import track_retrieval
 from app.web.rooms import room_page_template
 from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from rooms.access import access_room_for_writing
-from rooms.attachments import StoredFile, access_attachment, check_add_upload, room_usage
+from rooms.attachments import access_attachment, check_add_upload, room_usage
 from rooms.errors import Invalid, NotFound
 from rooms.filenames import display_name
 from rooms.filetypes import ZipLimits, verify
@@ -67,37 +67,30 @@ async def upload(
     except BadUpload:
         return await _refused(request, me, room_id, 400, "bad_upload")
     storage: Storage = request.app.state.storage
-    stored: list[StoredFile] = []
     try:
         if not received.files:
             return await _refused(request, me, room_id, 422, "empty")
-        for file in received.files:
-            name = display_name(file.name)
-            detected = verify(
-                file.path,
-                claimed_name=name,
-                claimed_type=file.claimed_type,
-                allow_zip=limits.allow_zip,
-                # Word and Excel keep a chart's data as an embedded workbook.
-                limits=ZipLimits(allow_office_embeddings=True),
+        async with staged_files(storage, access.room.id) as staged:
+            for file in received.files:
+                name = display_name(file.name)
+                detected = verify(
+                    file.path,
+                    claimed_name=name,
+                    claimed_type=file.claimed_type,
+                    allow_zip=limits.allow_zip,
+                    # Word and Excel keep a chart's data as an embedded workbook.
+                    limits=ZipLimits(allow_office_embeddings=True),
+                )
+                await staged.adopt(file.path, name, detected.mime, file.size, file.sha256)
+            events, _ = await check_add_upload(
+                me,
+                room_id,
+                staged.files,
+                item_id=item or received.fields.get("item") or None,
+                room_limit=limits.max_room_mb * MB,
             )
-            key = f"rooms/{access.room.id}/{uuid.uuid4()}"
-            await storage.adopt_file(key, file.path, detected.mime)
-            stored.append(StoredFile(key, name, detected.mime, file.size, file.sha256))
-        events, _ = await check_add_upload(
-            me,
-            room_id,
-            stored,
-            item_id=item or received.fields.get("item") or None,
-            room_limit=limits.max_room_mb * MB,
-        )
-    except BaseException as exc:
-        # Nothing recorded: nothing may stay stored.
-        for done in stored:
-            await storage.delete(done.storage_key)
-        if isinstance(exc, Invalid):
-            return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
-        raise
+    except Invalid as exc:  # nothing recorded, and nothing stays stored
+        return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
     finally:
         received.discard()
     publish(request.app, events)
