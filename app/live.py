@@ -62,7 +62,7 @@ async def render_items(
     socket: WebSocket[Any, Any, Any], access: RoomAccess, items: list[TimelineItem]
 ) -> str:
     template = socket.app.template_engine.get_template("_live_items.html")  # type: ignore[union-attr]
-    extras = await timeline_context(access.room.id)
+    extras = await timeline_context(access.room.id, [item.id for item in items])
     return str(template.render(access=access, room=access.room, items=items, **extras))
 
 
@@ -187,7 +187,7 @@ async def _send_changed(
     if not items:
         return
     template = socket.app.template_engine.get_template("_live_changed.html")  # type: ignore[union-attr]
-    extras = await timeline_context(access.room.id)
+    extras = await timeline_context(access.room.id, [items[0].id])
     await socket.send_text(
         template.render(access=access, room=access.room, item=items[0], **extras)
     )

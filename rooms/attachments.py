@@ -6,10 +6,13 @@ it, links it to a request item, and is the only gate to it afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+
+from piccolo.custom_types import Combinable
 
 from rooms import audit
 from rooms.access import (
@@ -270,9 +273,17 @@ async def access_attachment(actor: Actor | None, attachment_id: UUID | str) -> A
     return view
 
 
-async def attachments_by_message(room_id: UUID) -> dict[UUID, list[AttachmentView]]:
+async def attachments_by_message(
+    room_id: UUID, message_ids: Collection[UUID] | None = None
+) -> dict[UUID, list[AttachmentView]]:
+    """The room's attachments by timeline item (only those items' if given)."""
+    if message_ids is not None and not message_ids:
+        return {}
+    where: Combinable = Attachment.room == room_id
+    if message_ids is not None:
+        where = where & Attachment.message.is_in(list(message_ids))
     rows: list[dict[str, Any]] = (
-        await Attachment.select().where(Attachment.room == room_id).order_by(Attachment.created_at)
+        await Attachment.select().where(where).order_by(Attachment.created_at)
     )
     grouped: dict[UUID, list[AttachmentView]] = {}
     for row in rows:

@@ -17,12 +17,15 @@ facts; it never decides anything with the wall clock itself (``now`` is passed i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
+
+from piccolo.custom_types import Combinable
 
 from rooms import audit
 from rooms.access import (
@@ -413,22 +416,30 @@ async def check_record_retrieval(
 
 
 async def decisions_by_message(
-    room_id: UUID, documents: dict[UUID, list[AttachmentView]] | None = None
+    room_id: UUID,
+    documents: dict[UUID, list[AttachmentView]] | None = None,
+    message_ids: Collection[UUID] | None = None,
 ) -> dict[UUID, DecisionView]:
     """The room's decisions, keyed by their timeline item's id (callers gate the room).
 
     ``documents``: the room's attachments by message, when the caller has them already.
+    ``message_ids``: only the decisions among these timeline items.
     """
+    if message_ids is not None and not message_ids:
+        return {}
+    where: Combinable = Decision.room == room_id
+    if message_ids is not None:
+        where = where & Decision.message.is_in(list(message_ids))
     rows: list[dict[str, Any]] = await Decision.select(
         *Decision.all_columns(),
         Decision.message._.seq,
         Decision.first_retrieved_by._.name,
         Decision.first_retrieved_by._.role,
-    ).where(Decision.room == room_id)
+    ).where(where)
     if not rows:
         return {}
     if documents is None:
-        documents = await attachments_by_message(room_id)
+        documents = await attachments_by_message(room_id, message_ids)
     views: dict[UUID, DecisionView] = {}
     for r in rows:
         message_id = UUID(str(r["message"]))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
+
+from piccolo.custom_types import Combinable
 
 from rooms import audit
 from rooms.access import access_room_for_writing, parse_id
@@ -186,14 +189,21 @@ async def check_review_item(
     return [TimelineItemChanged(room_id=access.room.id, seq=int(row["request.message.seq"]))]
 
 
-async def requests_by_message(room_id: UUID) -> dict[UUID, RequestView]:
-    """The room's requests, keyed by their timeline item's id."""
+async def requests_by_message(
+    room_id: UUID, message_ids: Collection[UUID] | None = None
+) -> dict[UUID, RequestView]:
+    """The room's requests, keyed by their timeline item's id (only those items' if given)."""
+    if message_ids is not None and not message_ids:
+        return {}
+    where: Combinable = DocumentRequest.room == room_id
+    if message_ids is not None:
+        where = where & DocumentRequest.message.is_in(list(message_ids))
     requests: list[dict[str, Any]] = await DocumentRequest.select(
         DocumentRequest.id,
         DocumentRequest.message,
         DocumentRequest.message._.seq,
         DocumentRequest.deadline,
-    ).where(DocumentRequest.room == room_id)
+    ).where(where)
     if not requests:
         return {}
     items: list[dict[str, Any]] = (
