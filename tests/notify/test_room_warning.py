@@ -38,4 +38,4 @@ async def test_the_caseworker_sees_the_undeliverable_notice_and_the_applicant_do
             await login(applicant, "erika")
             page = await applicant.get(f"/rooms/{room_id}")
             assert page.status_code == 200
-            assert "nicht zustellbar" not in page.text and "550" not in page.text
+            assert "nicht zustellbar" not in page.text and "550 5.1.1" not in page.text
