@@ -35,12 +35,13 @@ tests/identity/oidc_provider/node_modules: tests/identity/oidc_provider/package-
 	npm ci --prefix tests/identity/oidc_provider --no-audit --no-fund --silent
 	touch $@
 
-## check: lint, types, tests
+## check: lint (ruff, import contracts), types, tests
 check: lint typecheck test
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.synced
 	$(BIN)/ruff check --fix .

@@ -10,10 +10,10 @@ import click
 
 from app import db
 from app.settings import Settings, SettingsError, load_settings
-from rooms.clients import DEFAULT_SCOPES, SCOPES
-from rooms.errors import Invalid, NotFound
-from rooms.outbox import EVENT_TYPES
-from rooms.tables import AuthorityKind
+from rooms.kernel.actors import DEFAULT_SCOPES, SCOPES
+from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.tables import AuthorityKind
+from rooms.outbound.outbox import EVENT_TYPES
 
 T = TypeVar("T")
 
@@ -107,7 +107,7 @@ def authority() -> None:
 )
 def authority_create(slug: str, name: str, kind: str, networks: tuple[str, ...]) -> None:
     """Create the authority SLUG called NAME."""
-    from rooms.authorities import do_create_authority
+    from rooms.kernel.authorities import do_create_authority
 
     settings = _settings()
     try:
@@ -122,7 +122,7 @@ def authority_create(slug: str, name: str, kind: str, networks: tuple[str, ...])
 @click.argument("networks", nargs=-1)
 def authority_networks(slug: str, networks: tuple[str, ...]) -> None:
     """Set the CIDR ranges the staff of SLUG may work from (none: no staff access)."""
-    from rooms.authorities import do_set_allowed_networks, find_authority
+    from rooms.kernel.authorities import do_set_allowed_networks, find_authority
 
     settings = _settings()
 
@@ -155,7 +155,7 @@ def client() -> None:
 )
 def client_create(authority_slug: str, name: str, scopes: tuple[str, ...]) -> None:
     """Create an API client for AUTHORITY_SLUG and print its token once."""
-    from rooms.clients import do_create_client
+    from rooms.casestore.clients import do_create_client
 
     chosen = scopes or DEFAULT_SCOPES
     settings = _settings()
@@ -175,7 +175,7 @@ def client_create(authority_slug: str, name: str, scopes: tuple[str, ...]) -> No
 @click.option("--authority", "authority_slug", default=None, help="Only this authority's.")
 def client_list(authority_slug: str | None) -> None:
     """List API clients (never their tokens)."""
-    from rooms.clients import clients_of
+    from rooms.casestore.clients import clients_of
 
     found = _run(_settings(), lambda: clients_of(authority_slug))
     if not found:
@@ -189,7 +189,7 @@ def client_list(authority_slug: str | None) -> None:
 @click.argument("client_id")
 def client_revoke(client_id: str) -> None:
     """Revoke the client CLIENT_ID: its token stops working at once."""
-    from rooms.clients import do_revoke_client
+    from rooms.casestore.clients import do_revoke_client
 
     try:
         _run(_settings(), lambda: do_revoke_client(client_id))
@@ -215,8 +215,8 @@ def webhook() -> None:
 )
 def webhook_create(authority_slug: str, url: str, event_types: tuple[str, ...]) -> None:
     """Send the events of AUTHORITY_SLUG to URL; prints the signing secret once."""
-    from rooms.authorities import find_authority
-    from rooms.webhooks import URL_PROBLEMS, do_create_subscription
+    from rooms.kernel.authorities import find_authority
+    from rooms.outbound.webhooks import URL_PROBLEMS, do_create_subscription
 
     settings = _settings()
 
@@ -248,8 +248,8 @@ def webhook_create(authority_slug: str, url: str, event_types: tuple[str, ...]) 
 @click.option("--authority", "authority_slug", default=None, help="Only this authority's.")
 def webhook_list(authority_slug: str | None) -> None:
     """List webhook subscriptions (never their secrets)."""
-    from rooms.authorities import find_authority
-    from rooms.webhooks import authority_slugs, subscriptions
+    from rooms.kernel.authorities import find_authority
+    from rooms.outbound.webhooks import authority_slugs, subscriptions
 
     settings = _settings()
 
@@ -275,7 +275,7 @@ def webhook_list(authority_slug: str | None) -> None:
 @click.argument("subscription_id")
 def webhook_disable(subscription_id: str) -> None:
     """Stop delivering to the subscription SUBSCRIPTION_ID."""
-    from rooms.webhooks import do_disable_subscription
+    from rooms.outbound.webhooks import do_disable_subscription
 
     settings = _settings()
     try:

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from litestar.response import Stream
 
 from app.storage import NotStored, Storage
-from rooms.attachments import AttachmentView
-from rooms.errors import NotFound
-from rooms.filenames import content_disposition
+from rooms.casework.attachments import AttachmentView
+from rooms.files.filenames import content_disposition
+from rooms.kernel.errors import NotFound
 
 log = logging.getLogger("antragsraum.files")
 

@@ -18,8 +18,8 @@ from litestar.types import Scope
 from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor
 from app.identity.networks import StaffNetworkRefused
-from rooms import audit
-from rooms.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
+from rooms.kernel import audit
+from rooms.kernel.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
 
 log = logging.getLogger("antragsraum")
 

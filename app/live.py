@@ -24,12 +24,12 @@ from app.identity.logout import is_session_end, session_alive, session_channels
 from app.publish import publish
 from app.settings import Settings
 from app.web.timeline import timeline_context
-from rooms.access import access_room
-from rooms.actors import Actor
-from rooms.errors import DomainError
-from rooms.events import channel_for, decode
-from rooms.messages import check_mark_read, timeline
-from rooms.records import RoomAccess, TimelineItem
+from rooms.casework.timeline import check_mark_read, timeline
+from rooms.kernel.access import access_room
+from rooms.kernel.actors import Actor
+from rooms.kernel.errors import DomainError
+from rooms.kernel.events import channel_for, decode
+from rooms.kernel.records import RoomAccess, TimelineItem
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 
-from rooms.events import Event, channel_for, encode
+from rooms.kernel.events import Event, channel_for, encode
 
 
 def publish(app: Litestar, events: Iterable[Event]) -> None:

@@ -19,7 +19,7 @@ from litestar import Litestar
 from app.publish import publish
 from app.scanning import ClamdClient, ScanFailed, ScannerUnavailable
 from app.storage import NotStored, Storage
-from rooms.attachments import AttachmentView, do_record_verdict, pending_scans
+from rooms.casework.attachments import AttachmentView, do_record_verdict, pending_scans
 
 log = logging.getLogger("antragsraum.scanner")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from app.settings import Settings
-from rooms.actors import TrustLevel
-from rooms.authorities import do_create_authority, find_authority
-from rooms.clients import MachineClient
-from rooms.intake import Applicant, NewRoom, check_create_room
-from rooms.tables import ApplicantKind, TextTemplate
-from rooms.text_templates import validate as validate_template
+from rooms.casestore.intake import Applicant, NewRoom, check_create_room
+from rooms.casework.text_templates import validate as validate_template
+from rooms.kernel.actors import MachineClient, TrustLevel
+from rooms.kernel.authorities import do_create_authority, find_authority
+from rooms.kernel.tables import ApplicantKind, TextTemplate
 
 DEMO_AUTHORITIES = [
     ("demo-stadt", "Stadt Musterstadt – Bürgeramt", "Stadt"),

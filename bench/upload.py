@@ -64,7 +64,7 @@ GOAL_RATIO = 0.8
 GOAL_PORTAL_RSS_MIB = 64
 PDF_HEADER = b"%PDF-1.4\n"
 WARMUP_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-# What rooms.filetypes refuses in a PDF's head (a polyglot): never in the generated file.
+# What rooms.files.filetypes refuses in a PDF's head (a polyglot): never in the generated file.
 POLYGLOT_MARKERS = (b"<html", b"<script", b"<svg", b"<iframe", b"<body", b"<!doctype html")
 HTTP_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 
@@ -477,7 +477,7 @@ async def breakdown(tmp: Path, path: Path, size: int) -> None:
     """Time the portal's upload stages in this process: no HTTP, no event-loop sharing."""
     from app.storage.filesystem import FileStorage
     from app.web.upload_stream import ReceivedUpload, receive
-    from rooms.filetypes import ZipLimits, verify
+    from rooms.files.filetypes import ZipLimits, verify
 
     directory = tmp / "breakdown"
     directory.mkdir()

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from rooms.tables import TABLES
+from rooms.kernel.tables import TABLES
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations" / "rooms"
+MIGRATIONS = Path(__file__).resolve().parent / "piccolo_migrations"
 
 APP_CONFIG = AppConfig(
     app_name="rooms",

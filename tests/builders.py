@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-from rooms.actors import Actor, ActorKind, TrustLevel
-from rooms.authorities import do_create_authority, find_authority
-from rooms.clients import MachineClient, do_create_client
-from rooms.intake import Applicant, IntakeResult, NewRoom, check_create_room
-from rooms.tables import ApplicantKind, Room, RoomStatus
+from rooms.casestore.clients import do_create_client
+from rooms.casestore.intake import Applicant, IntakeResult, NewRoom, check_create_room
+from rooms.kernel.actors import Actor, ActorKind, MachineClient, TrustLevel
+from rooms.kernel.authorities import do_create_authority, find_authority
+from rooms.kernel.tables import ApplicantKind, Room, RoomStatus
 
 _counter = itertools.count(1)
 LOOPBACK = ["127.0.0.0/8", "::1/128"]  # where the tests' staff work from

@@ -2,7 +2,7 @@
 
 from app.identity.claims import actor_from_claims
 from app.identity.personas import PERSONAS
-from rooms.actors import Actor
+from rooms.kernel.actors import Actor
 
 ISSUER = "http://127.0.0.1:8000/dev-idp"
 

@@ -15,7 +15,7 @@ import pytest
 from piccolo.engine import Engine
 
 from app import db
-from rooms.tables import TABLES
+from rooms.kernel.tables import TABLES
 from tests.servers import free_port, running
 
 PG_URL = os.environ.get("ANTRAGSRAUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -8,7 +8,7 @@ from app.api import decisions, events, messages, rooms
 from app.api.idempotency import IdempotencyMiddleware
 from app.api.problems import invalid_domain_input, invalid_request
 from app.api.scopes import client_of
-from rooms.errors import Invalid
+from rooms.kernel.errors import Invalid
 
 api_router = Router(
     path="/api/v1",

@@ -7,7 +7,8 @@ from typing import Any
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 
-from rooms.clients import MachineClient, authenticate
+from rooms.casestore.clients import authenticate
+from rooms.kernel.actors import MachineClient
 
 
 async def machine_client(request: Request[Any, Any, Any]) -> MachineClient:

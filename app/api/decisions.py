@@ -37,8 +37,7 @@ from app.settings import Settings
 from app.storage import Storage
 from app.storage.staging import staged_files
 from app.web.upload_stream import temp_dir
-from rooms.clients import MachineClient
-from rooms.decisions import (
+from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
     DecisionView,
     check_issue_decision_by_client,
@@ -47,8 +46,9 @@ from rooms.decisions import (
     sniff_document,
     validate_summary,
 )
-from rooms.errors import Invalid
-from rooms.filenames import display_name
+from rooms.files.filenames import display_name
+from rooms.kernel.actors import MachineClient
+from rooms.kernel.errors import Invalid
 
 MB = 1024 * 1024
 JSON_AROUND = 64 * 1024

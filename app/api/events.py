@@ -2,7 +2,7 @@
 
 The cursor is the outbox row's serial id (32-bit), and the feed never skips one: an
 authority's events take their ids in commit order (on PostgreSQL each writer holds the
-authority's outbox lock from its event to its commit, see ``rooms.outbox``). A
+authority's outbox lock from its event to its commit, see ``rooms.outbound.outbox``). A
 consumer may therefore always continue from the last cursor it processed.
 """
 
@@ -19,8 +19,8 @@ from litestar.params import Parameter
 
 from app.api.problems import problems
 from app.api.scopes import EVENTS
-from rooms.clients import MachineClient
-from rooms.outbox import feed
+from rooms.kernel.actors import MachineClient
+from rooms.outbound.outbox import feed
 
 MAX_CURSOR = 2**31 - 1
 """The largest serial id: a larger ``after`` cannot name an event (and overflows the column)."""

@@ -44,8 +44,9 @@ from litestar.params import HeaderParameter
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.scopes import remember
-from rooms.clients import MachineClient, authenticate
-from rooms.tables import IdempotencyRecord
+from rooms.casestore.clients import authenticate
+from rooms.kernel.actors import MachineClient
+from rooms.kernel.tables import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = r"^[\x20-\x7e]{1,255}$"

@@ -1,7 +1,7 @@
 """A room's timeline through the machine API: reading it, posting as the authority, files.
 
 Files arrive base64-encoded in the JSON body. Each is decoded to a temporary file and
-then goes through exactly the checks of a browser upload (``rooms.filetypes.verify``:
+then goes through exactly the checks of a browser upload (``rooms.files.filetypes.verify``:
 the real type by its bytes against the allow-list, the ZIP rules); the room's storage
 limit is checked in the domain. Stored files start ``pending`` and are downloadable
 only once the virus scanner has found them clean.
@@ -37,21 +37,21 @@ from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage.staging import StagedFiles, staged_files
 from app.web.upload_stream import temp_dir
-from rooms.access import access_room_for_client, access_room_for_client_writing
-from rooms.attachments import (
+from rooms.casework.attachments import (
     AttachmentView,
     access_attachment_for_client,
     attachments_by_message,
     check_post_by_client,
     room_usage,
 )
-from rooms.clients import MachineClient
-from rooms.errors import Invalid
-from rooms.filenames import display_name
-from rooms.filetypes import ZipLimits, verify
-from rooms.messages import timeline
-from rooms.records import RoomAccess
-from rooms.tables import Side
+from rooms.casework.timeline import timeline
+from rooms.files.filenames import display_name
+from rooms.files.filetypes import ZipLimits, verify
+from rooms.kernel.access import access_room_for_client, access_room_for_client_writing
+from rooms.kernel.actors import MachineClient
+from rooms.kernel.errors import Invalid
+from rooms.kernel.records import RoomAccess
+from rooms.kernel.tables import Side
 
 MB = 1024 * 1024
 MAX_SEQ = 2**31 - 1

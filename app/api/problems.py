@@ -10,7 +10,7 @@ from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from app.errors import problem
-from rooms.errors import Invalid
+from rooms.kernel.errors import Invalid
 
 
 class FieldError(msgspec.Struct):

@@ -17,12 +17,11 @@ from app.api.problems import problems
 from app.api.scopes import READ, WRITE
 from app.publish import publish
 from app.settings import Settings
-from rooms.actors import TrustLevel
-from rooms.api_views import RoomFilter, RoomView, room_for_client, rooms_for_client
-from rooms.clients import MachineClient
-from rooms.intake import Applicant, NewRoom, check_create_room
-from rooms.lifecycle import check_close_room_by_client, check_set_progress_by_client
-from rooms.tables import ApplicantKind
+from rooms.casestore.api_views import RoomFilter, RoomView, room_for_client, rooms_for_client
+from rooms.casestore.intake import Applicant, NewRoom, check_create_room
+from rooms.casework.lifecycle import check_close_room_by_client, check_set_progress_by_client
+from rooms.kernel.actors import MachineClient, TrustLevel
+from rooms.kernel.tables import ApplicantKind
 
 Progress = Literal["received", "in_progress", "waiting", "decided"]
 

@@ -16,7 +16,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
 
 from app.api.auth import machine_client
-from rooms.clients import SCOPES, MachineClient
+from rooms.kernel.actors import SCOPES, MachineClient
 
 STATE_KEY = "api_client"
 

@@ -10,7 +10,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import Scope
 
 from app.identity.sessions import begin_login_session
-from rooms.actors import Actor, ActorKind, StaffRole, TrustLevel
+from rooms.kernel.actors import Actor, ActorKind, StaffRole, TrustLevel
 
 Connection = ASGIConnection[Any, Any, Any, Any]
 

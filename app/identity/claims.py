@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rooms.actors import Actor, ActorKind, StaffRole, TrustLevel
+from rooms.kernel.actors import Actor, ActorKind, StaffRole, TrustLevel
 
 _ACR_LEVELS: dict[str, TrustLevel] = {
     "normal": TrustLevel.normal,

@@ -34,7 +34,7 @@ from litestar.routes import HTTPRoute
 from app.identity import texts
 from app.identity.claims import trust_level_from_acr
 from app.identity.personas import PERSONAS, PERSONAS_BY_ID, Persona
-from rooms.actors import ActorKind, TrustLevel
+from rooms.kernel.actors import ActorKind, TrustLevel
 
 DEV_IDP_PATH = "/dev-idp"
 DEV_CLIENT_ID = "antragsraum-dev"

@@ -41,8 +41,8 @@ from app.identity.sessions import (
     read_index,
     session_id_of,
 )
-from rooms import audit
-from rooms.actors import Actor
+from rooms.kernel import audit
+from rooms.kernel.actors import Actor
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection

@@ -15,8 +15,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send, WebSocketCloseEvent
 
 from app.identity.actor import current_actor
-from rooms import audit
-from rooms.authorities import address_allowed, allowed_networks
+from rooms.kernel import audit
+from rooms.kernel.authorities import address_allowed, allowed_networks
 
 CACHE_SECONDS = 10.0
 CLOSE_NETWORK_REFUSED = 4403

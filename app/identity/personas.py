@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rooms.actors import ActorKind
+from rooms.kernel.actors import ActorKind
 
 
 @dataclass(frozen=True)

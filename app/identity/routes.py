@@ -27,8 +27,8 @@ from app.identity.oidc import (
     VerifiedLogin,
 )
 from app.identity.sessions import session_id_of
-from rooms import audit
-from rooms.actors import Actor
+from rooms.kernel import audit
+from rooms.kernel.actors import Actor
 
 FLOW_KEY = "oidc_flow"
 NextParam = Annotated[str | None, QueryParameter(name="next")]

@@ -27,7 +27,7 @@ from app.notify.postbox import PostboxChannel
 from app.notify.render import render
 from app.notify.smtp import SmtpChannel
 from app.settings import NotificationSettings, Settings
-from rooms.notifications import (
+from rooms.outbound.notifications import (
     LEASE,
     DueNotice,
     Policy,

@@ -18,7 +18,7 @@ from pathlib import Path
 from uuid import UUID
 
 from app.storage.base import Storage
-from rooms.attachments import StoredFile
+from rooms.casework.attachments import StoredFile
 
 
 class StagedFiles:

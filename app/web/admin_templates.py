@@ -17,8 +17,7 @@ from litestar.response import Redirect, Template
 
 from app.web.admin import need_admin
 from app.web.context import MaybeActor
-from rooms.access import AdminAccess
-from rooms.text_templates import (
+from rooms.casework.text_templates import (
     MAX_BODY_LENGTH,
     MAX_NAME_LENGTH,
     TemplateInvalid,
@@ -28,6 +27,7 @@ from rooms.text_templates import (
     check_update_template,
     templates_of,
 )
+from rooms.kernel.access import AdminAccess
 
 PATH = "/admin/textbausteine"  # listed in app.web.admin.SECTIONS
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)

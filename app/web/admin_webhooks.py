@@ -17,10 +17,10 @@ from litestar.response import Redirect, Template
 from app.settings import Settings
 from app.web.admin import need_admin
 from app.web.context import MaybeActor, need_actor
-from rooms.access import AdminAccess
-from rooms.errors import Invalid
-from rooms.outbox import EVENT_TYPES
-from rooms.webhooks import (
+from rooms.kernel.access import AdminAccess
+from rooms.kernel.errors import Invalid
+from rooms.outbound.outbox import EVENT_TYPES
+from rooms.outbound.webhooks import (
     SubscriptionView,
     check_create_subscription,
     check_disable_subscription,

@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.response import Redirect, Template
 
 from app.web.context import MaybeActor, need_actor
-from rooms.listings import applications_view
+from rooms.casework.listings import applications_view
 
 
 @get("/antraege", include_in_schema=False)

@@ -13,8 +13,8 @@ from litestar.response import Redirect, Template
 from app.publish import publish
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
-from rooms.assignment import check_assign
-from rooms.errors import Invalid
+from rooms.casework.assignment import check_assign
+from rooms.kernel.errors import Invalid
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 

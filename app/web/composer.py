@@ -20,8 +20,8 @@ from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.rooms import room_page_template
 from app.web.workspace import composer_context
-from rooms.notes import staff_access
-from rooms.text_templates import fill_for_room
+from rooms.casework.notes import staff_access
+from rooms.casework.text_templates import fill_for_room
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 

@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 
 from app.identity.actor import LoginRequired
-from rooms.actors import Actor
+from rooms.kernel.actors import Actor
 
 # The logged-in actor (or None), injected by the identity layer's `actor` dependency.
 MaybeActor = NamedDependency[Actor | None]

@@ -27,9 +27,8 @@ from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.csrf import require_csrf
 from app.web.rooms import room_page_template
 from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
-from rooms.actors import Actor
-from rooms.attachments import AttachmentView
-from rooms.decisions import (
+from rooms.casework.attachments import AttachmentView
+from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
     check_issue_decision,
     check_record_retrieval,
@@ -38,8 +37,9 @@ from rooms.decisions import (
     sniff_document,
     validate_summary,
 )
-from rooms.errors import Invalid
-from rooms.filenames import display_name
+from rooms.files.filenames import display_name
+from rooms.kernel.actors import Actor
+from rooms.kernel.errors import Invalid
 
 MB = 1024 * 1024
 

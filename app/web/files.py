@@ -19,12 +19,12 @@ from app.web.csrf import require_csrf
 from app.web.decisions import track_retrieval
 from app.web.rooms import room_page_template
 from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
-from rooms.access import access_room_for_writing
-from rooms.attachments import access_attachment, check_add_upload, room_usage
-from rooms.errors import Invalid, NotFound
-from rooms.filenames import display_name
-from rooms.filetypes import ZipLimits, verify
-from rooms.tables import Side
+from rooms.casework.attachments import access_attachment, check_add_upload, room_usage
+from rooms.files.filenames import display_name
+from rooms.files.filetypes import ZipLimits, verify
+from rooms.kernel.access import access_room_for_writing
+from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.tables import Side
 
 MB = 1024 * 1024
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from app.identity.actor import start_page
 from app.web.context import MaybeActor, need_actor
-from rooms.listings import InboxFilter, InboxSort, inbox_view, parse_filter, parse_sort
+from rooms.casework.listings import InboxFilter, InboxSort, inbox_view, parse_filter, parse_sort
 
 # The views in the order the form offers them, with their German labels.
 FILTERS: list[tuple[InboxFilter, str]] = [

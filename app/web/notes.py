@@ -12,8 +12,8 @@ from litestar.response import Redirect, Template
 
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.rooms import room_page_template
-from rooms.errors import Invalid
-from rooms.notes import MAX_NOTE_LENGTH, check_add_note, room_notes, staff_access
+from rooms.casework.notes import MAX_NOTE_LENGTH, check_add_note, room_notes, staff_access
+from rooms.kernel.errors import Invalid
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 

@@ -15,9 +15,9 @@ from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from app.web.context import MaybeActor, need_actor
-from rooms.actors import Actor
-from rooms.errors import Invalid
-from rooms.notifications import check_update_preferences, get_preferences
+from rooms.kernel.actors import Actor
+from rooms.kernel.errors import Invalid
+from rooms.outbound.notifications import check_update_preferences, get_preferences
 
 PATH = "/einstellungen/benachrichtigungen"
 

@@ -13,13 +13,13 @@ from litestar.response import Redirect, Template
 from app.publish import publish
 from app.settings import Settings
 from app.web.context import MaybeActor, need_actor
-from rooms.access import access_room
-from rooms.representatives import (
+from rooms.casework.representatives import (
     InvitationRefused,
     check_create_invitation,
     check_redeem_invitation,
     check_remove_representative,
 )
+from rooms.kernel.access import access_room
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 

@@ -15,8 +15,8 @@ from app.publish import publish
 from app.settings import Settings
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
-from rooms.errors import Invalid
-from rooms.requests import NewItem, check_create_request, check_review_item
+from rooms.casework.requests import NewItem, check_create_request, check_review_item
+from rooms.kernel.errors import Invalid
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 OPTIONAL_MARK = "(optional)"

@@ -15,13 +15,13 @@ from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.timeline import timeline_context
 from app.web.workspace import composer_context, workspace_context
-from rooms.access import access_room
-from rooms.actors import Actor
-from rooms.errors import Invalid
-from rooms.messages import check_mark_read, check_post_message, timeline
-from rooms.notifications import notification_warnings
-from rooms.records import RoomAccess
-from rooms.representatives import can_manage_representatives, participants
+from rooms.casework.representatives import can_manage_representatives, participants
+from rooms.casework.timeline import check_mark_read, check_post_message, timeline
+from rooms.kernel.access import access_room
+from rooms.kernel.actors import Actor
+from rooms.kernel.errors import Invalid
+from rooms.kernel.records import RoomAccess
+from rooms.outbound.notifications import notification_warnings
 
 
 class MessageForm(msgspec.Struct):

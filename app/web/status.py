@@ -17,9 +17,9 @@ from litestar.response import Redirect, Template
 from app.publish import publish
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
-from rooms.errors import Invalid
-from rooms.lifecycle import check_close_room, check_set_progress
-from rooms.notes import staff_access
+from rooms.casework.lifecycle import check_close_room, check_set_progress
+from rooms.casework.notes import staff_access
+from rooms.kernel.errors import Invalid
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from rooms.attachments import attachments_by_message
-from rooms.decisions import MAX_SUMMARY_LENGTH, decisions_by_message
-from rooms.requests import requests_by_message
+from rooms.casework.attachments import attachments_by_message
+from rooms.casework.decisions import MAX_SUMMARY_LENGTH, decisions_by_message
+from rooms.casework.requests import requests_by_message
 
 
 async def timeline_context(

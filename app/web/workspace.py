@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rooms.assignment import known_caseworkers
-from rooms.notes import MAX_NOTE_LENGTH, room_notes
-from rooms.records import RoomAccess
-from rooms.tables import RoomProgress, Side
-from rooms.text_templates import templates_of
+from rooms.casework.assignment import known_caseworkers
+from rooms.casework.notes import MAX_NOTE_LENGTH, room_notes
+from rooms.casework.text_templates import templates_of
+from rooms.kernel.records import RoomAccess
+from rooms.kernel.tables import RoomProgress, Side
 
 PROGRESS_CHOICES = [p.value for p in RoomProgress]
 

@@ -1,7 +1,7 @@
 """The webhook delivery worker: claims due deliveries, sends them signed, records the outcome.
 
 It runs in each app process's lifespan (``webhooks.enabled``); any number of
-instances may run it, since claims are leased rows (see :mod:`rooms.webhooks`).
+instances may run it, since claims are leased rows (see :mod:`rooms.outbound.webhooks`).
 A delivery counts as delivered on any 2xx answer; anything else, a timeout or a
 connection error is retried after ``webhooks.retry_delays`` (with jitter) and
 dead-lettered after the last. Redirects are not followed: the endpoint is exactly
@@ -26,7 +26,7 @@ from litestar import Litestar
 
 from app.settings import WebhookSettings
 from app.webhooks.signing import webhook_headers
-from rooms.webhooks import (
+from rooms.outbound.webhooks import (
     Claim,
     address_allowed,
     claim_due,

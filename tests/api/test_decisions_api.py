@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from rooms.tables import Attachment, Decision, OutboxEvent, Room
+from rooms.kernel.tables import Attachment, Decision, OutboxEvent, Room
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import login

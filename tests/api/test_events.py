@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from rooms.authorities import find_authority
-from rooms.db import write_transaction
-from rooms.outbox import do_record_event, feed
-from rooms.tables import OutboxEvent, Room
+from rooms.kernel.authorities import find_authority
+from rooms.kernel.db import write_transaction
+from rooms.kernel.tables import OutboxEvent, Room
+from rooms.outbound.outbox import do_record_event, feed
 from tests import builders
 from tests.cast import ERIKA
 

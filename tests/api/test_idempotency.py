@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.api.idempotency import claim, request_hash, storable
-from rooms.tables import IdempotencyRecord, Message, Room
+from rooms.kernel.tables import IdempotencyRecord, Message, Room
 from tests import builders
 from tests.cast import ERIKA
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.tables import Message, Room
+from rooms.kernel.tables import Message, Room
 from tests import builders
 
 pytestmark = pytest.mark.usefixtures("database")

@@ -12,9 +12,9 @@ import pytest
 
 from app import create_app
 from app.settings import UploadSettings
-from rooms.attachments import do_record_verdict
-from rooms.events import decode
-from rooms.tables import Attachment, Message, OutboxEvent
+from rooms.casework.attachments import do_record_verdict
+from rooms.kernel.events import decode
+from rooms.kernel.tables import Attachment, Message, OutboxEvent
 from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import BASE_URL, make_settings
@@ -180,7 +180,7 @@ async def test_an_oversized_file_is_refused_with_413(database, tmp_path) -> None
 async def test_an_open_room_page_hears_the_api_message(app, http) -> None:
     from litestar.channels import ChannelsPlugin
 
-    from rooms.events import channel_for
+    from rooms.kernel.events import channel_for
 
     room_id, headers = await setup_room()
     channels = app.plugins.get(ChannelsPlugin)

@@ -13,7 +13,7 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from rooms.tables import Message, Room
+from rooms.kernel.tables import Message, Room
 from tests import builders
 
 pytestmark = pytest.mark.usefixtures("database")

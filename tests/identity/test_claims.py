@@ -6,7 +6,7 @@ import pytest
 
 from app.identity.claims import ClaimsError, actor_from_claims, trust_level_from_acr
 from app.identity.routes import safe_next
-from rooms.actors import ActorKind, TrustLevel
+from rooms.kernel.actors import ActorKind, TrustLevel
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from rooms.tables import AuditEvent
+from rooms.kernel.tables import AuditEvent
 from tests.identity.conftest import COOKIE, csrf_post, session_data
 from tests.login import login
 

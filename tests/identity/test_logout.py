@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 import app as app_package
 from app.identity.devidp import DEV_CLIENT_ID, DevIdentityProvider, dev_identity_provider
-from rooms.tables import AuditEvent
+from rooms.kernel.tables import AuditEvent
 from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import serving

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 
 from app.identity import texts
-from rooms.tables import AuditEvent
+from rooms.kernel.tables import AuditEvent
 from tests.identity.conftest import csrf_post, session_data
 from tests.identity.rogue_idp import RogueIdp
 from tests.login import authorize_url, choose_persona, login

@@ -17,8 +17,8 @@ from litestar import Litestar
 
 from app.identity.devidp import dev_identity_provider
 from app.identity.logout import OIDC_KEY
-from rooms.actors import TrustLevel
-from rooms.tables import AuditEvent
+from rooms.kernel.actors import TrustLevel
+from rooms.kernel.tables import AuditEvent
 from tests import builders
 from tests.cast import JONAS
 from tests.identity.conftest import COOKIE, session_data

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 from app.notify.worker import NotificationWorker
 from app.settings import NotificationSettings
-from rooms.tables import Notification, Participant
+from rooms.kernel.tables import Notification, Participant
 from tests import builders
 from tests.servers import free_port
 

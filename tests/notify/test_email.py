@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.notify.worker import BERLIN
-from rooms.db import write_transaction
-from rooms.messages import check_post_message
-from rooms.notifications import check_update_preferences
-from rooms.outbox import do_record_event
-from rooms.requests import NewItem, check_create_request
-from rooms.tables import Room
+from rooms.casework.requests import NewItem, check_create_request
+from rooms.casework.timeline import check_post_message
+from rooms.kernel.db import write_transaction
+from rooms.kernel.tables import Room
+from rooms.outbound.notifications import check_update_preferences
+from rooms.outbound.outbox import do_record_event
 from tests.cast import ERIKA, SABINE
 from tests.notify.conftest import (
     PORTAL,
@@ -171,7 +171,7 @@ async def test_the_same_event_is_never_mailed_twice(smtp: SmtpServer, clock: Clo
     event_id = str(row["dedupe_key"]).split(":")[0]
     from uuid import UUID
 
-    from rooms.notifications import do_plan_notifications
+    from rooms.outbound.notifications import do_plan_notifications
 
     async with write_transaction():
         await do_plan_notifications(
@@ -311,7 +311,7 @@ async def test_reminders_before_the_deadline_and_overdue_after_each_once(
 
 
 async def test_no_reminder_for_a_request_that_was_answered(smtp: SmtpServer, clock: Clock) -> None:
-    from rooms.tables import RequestItem
+    from rooms.kernel.tables import RequestItem
 
     room_id = await room_for(ERIKA, "erika@example.org")
     deadline = clock.now.date() + timedelta(days=5)

@@ -16,9 +16,9 @@ import pytest
 
 from app.notify.worker import NotificationWorker, policy_of
 from app.settings import NotificationSettings
-from rooms.messages import check_post_message
-from rooms.notifications import configure
-from rooms.tables import Room
+from rooms.casework.timeline import check_post_message
+from rooms.kernel.tables import Room
+from rooms.outbound.notifications import configure
 from tests.cast import ERIKA, SABINE
 from tests.notify.conftest import PORTAL, Clock, notifications, room_for
 

@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from rooms.access import access_room, access_room_for_writing
-from rooms.actors import Actor, TrustLevel
-from rooms.errors import NotFound, RoomClosed, TrustLevelTooLow
-from rooms.tables import Participant, Side
+from rooms.kernel.access import access_room, access_room_for_writing
+from rooms.kernel.actors import Actor, TrustLevel
+from rooms.kernel.errors import NotFound, RoomClosed, TrustLevelTooLow
+from rooms.kernel.tables import Participant, Side
 from tests import builders
 from tests.cast import ADMIN_WITHOUT_CASEWORK, ERIKA, JONAS, MAX, OTTO, SABINE
 

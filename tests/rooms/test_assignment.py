@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.access import access_room
-from rooms.assignment import check_assign, known_caseworkers
-from rooms.db import write_transaction
-from rooms.errors import Invalid, NotFound, RoomClosed
-from rooms.events import RoomChanged
-from rooms.lifecycle import check_close_room, check_set_progress, do_close_room, do_set_progress
-from rooms.messages import check_post_message
-from rooms.notes import notes_for
-from rooms.tables import AuditEvent, InternalNote, OutboxEvent, Room, RoomProgress
+from rooms.casework.assignment import check_assign, known_caseworkers
+from rooms.casework.lifecycle import (
+    check_close_room,
+    check_set_progress,
+    do_close_room,
+    do_set_progress,
+)
+from rooms.casework.notes import notes_for
+from rooms.casework.timeline import check_post_message
+from rooms.kernel.access import access_room
+from rooms.kernel.db import write_transaction
+from rooms.kernel.errors import Invalid, NotFound, RoomClosed
+from rooms.kernel.events import RoomChanged
+from rooms.kernel.tables import AuditEvent, InternalNote, OutboxEvent, Room, RoomProgress
 from tests import builders
 from tests.cast import ANNA, ERIKA, JONAS, OTTO, SABINE
 

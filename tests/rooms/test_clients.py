@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from rooms.clients import authenticate, clients_of, do_create_client, do_revoke_client
-from rooms.errors import NotFound
-from rooms.tables import AuditEvent
+from rooms.casestore.clients import authenticate, clients_of, do_create_client, do_revoke_client
+from rooms.kernel.errors import NotFound
+from rooms.kernel.tables import AuditEvent
 from tests import builders
 
 pytestmark = pytest.mark.usefixtures("database")

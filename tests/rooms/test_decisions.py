@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rooms.attachments import StoredFile, do_record_verdict
-from rooms.db import write_transaction
-from rooms.decisions import (
+from rooms.casework.attachments import StoredFile, do_record_verdict
+from rooms.casework.decisions import (
     DeliveryState,
     check_issue_decision,
     check_issue_decision_by_client,
@@ -22,9 +21,10 @@ from rooms.decisions import (
     first_retrieval,
     sniff_document,
 )
-from rooms.errors import Invalid, NotAllowed, NotFound, RoomClosed
-from rooms.events import RoomChanged, TimelineItemAdded, TimelineItemChanged
-from rooms.tables import (
+from rooms.kernel.db import write_transaction
+from rooms.kernel.errors import Invalid, NotAllowed, NotFound, RoomClosed
+from rooms.kernel.events import RoomChanged, TimelineItemAdded, TimelineItemChanged
+from rooms.kernel.tables import (
     Attachment,
     AuditEvent,
     Decision,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from rooms.filenames import MAX_LENGTH, content_disposition, display_name
+from rooms.files.filenames import MAX_LENGTH, content_disposition, display_name
 
 HEADER = re.compile(
     r"^(?P<disposition>attachment|inline); "

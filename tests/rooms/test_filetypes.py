@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rooms.errors import Invalid
-from rooms.filetypes import (
+from rooms.files.filetypes import (
     Detected,
     ZipLimits,
     check,
@@ -22,6 +21,7 @@ from rooms.filetypes import (
     inspect_zip,
     verify,
 )
+from rooms.kernel.errors import Invalid
 
 # ------------------------------------------------------------------------- builders
 

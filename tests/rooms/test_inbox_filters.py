@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rooms.assignment import check_assign
-from rooms.attachments import StoredFile, check_add_upload
-from rooms.lifecycle import check_close_room, check_set_progress
-from rooms.listings import (
+from rooms.casework.assignment import check_assign
+from rooms.casework.attachments import StoredFile, check_add_upload
+from rooms.casework.lifecycle import check_close_room, check_set_progress
+from rooms.casework.listings import (
     INBOX_PAGE_SIZE,
     MAX_SEARCH_LENGTH,
     InboxFilter,
@@ -22,9 +22,9 @@ from rooms.listings import (
     inbox_view,
     like_pattern,
 )
-from rooms.messages import check_mark_read, check_post_message
-from rooms.requests import NewItem, check_create_request, open_requests
-from rooms.tables import Message, Room
+from rooms.casework.requests import NewItem, check_create_request, open_requests
+from rooms.casework.timeline import check_mark_read, check_post_message
+from rooms.kernel.tables import Message, Room
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, OTTO, SABINE
 
@@ -215,7 +215,7 @@ def test_like_patterns_escape_their_wildcards() -> None:
 async def test_two_hundred_rooms_are_listed_by_one_statement(engine) -> None:  # type: ignore[no-untyped-def]
     """No query per row: the inbox of 200 rooms costs one statement, whatever the view."""
     machine, _ = await builders.client()
-    from rooms.intake import check_create_room
+    from rooms.casestore.intake import check_create_room
 
     for n in range(200):
         applicant = (ERIKA, JONAS, MAX)[n % 3]
@@ -240,7 +240,7 @@ async def test_two_hundred_rooms_are_listed_by_one_statement(engine) -> None:  #
 
 async def test_the_pages_together_are_the_whole_view_in_order() -> None:
     machine, _ = await builders.client()
-    from rooms.intake import check_create_room
+    from rooms.casestore.intake import check_create_room
 
     for n in range(23):
         await check_create_room(machine, builders.new_room(ERIKA, title=f"Antrag {n:03d}"))

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from rooms.clients import authenticate
-from rooms.errors import Invalid
-from rooms.intake import check_create_room
-from rooms.tables import ApiClient, Participant, Room
+from rooms.casestore.clients import authenticate
+from rooms.casestore.intake import check_create_room
+from rooms.kernel.errors import Invalid
+from rooms.kernel.tables import ApiClient, Participant, Room
 from tests import builders
 from tests.cast import ERIKA
 

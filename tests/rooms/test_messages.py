@@ -6,14 +6,14 @@ import asyncio
 
 import pytest
 
-from rooms.access import access_room
-from rooms.db import write_transaction
-from rooms.errors import Invalid, NotFound, RoomClosed
-from rooms.events import ItemsRead, TimelineItemAdded
-from rooms.lifecycle import check_close_room
-from rooms.listings import applications_for, inbox_for
-from rooms.messages import check_mark_read, check_post_message, do_add_item, timeline
-from rooms.tables import AuditEvent, Message, Room, Side
+from rooms.casework.lifecycle import check_close_room
+from rooms.casework.listings import applications_for, inbox_for
+from rooms.casework.timeline import check_mark_read, check_post_message, do_add_item, timeline
+from rooms.kernel.access import access_room
+from rooms.kernel.db import write_transaction
+from rooms.kernel.errors import Invalid, NotFound, RoomClosed
+from rooms.kernel.events import ItemsRead, TimelineItemAdded
+from rooms.kernel.tables import AuditEvent, Message, Room, Side
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
 

@@ -7,8 +7,8 @@ import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 
 from app import db
+from rooms.kernel.tables import TABLES, UNIQUE_INDEXES
 from rooms.piccolo_app import APP_CONFIG
-from rooms.tables import TABLES, UNIQUE_INDEXES
 from tests.conftest import PG_URL
 
 MIGRATION_DB = "antragsraum_migrations_test"
@@ -25,7 +25,7 @@ def test_the_unique_indexes_of_the_models_are_the_ones_the_migration_creates() -
 
     created: dict[str, tuple[str, tuple[str, ...]]] = {}
     for name in ("rooms_2026_11_29t10_05_00_000000", "rooms_2026_11_29t12_34_00_000000"):
-        created |= importlib.import_module(f"migrations.rooms.{name}").UNIQUE_INDEXES
+        created |= importlib.import_module(f"rooms.piccolo_migrations.{name}").UNIQUE_INDEXES
     assert created == UNIQUE_INDEXES
 
 
@@ -75,7 +75,7 @@ async def test_migrations_apply_from_empty_on_postgresql() -> None:
 
 @pytest.mark.usefixtures("database")
 async def test_the_unique_index_keeps_sequence_numbers_unique() -> None:
-    from rooms.tables import Message
+    from rooms.kernel.tables import Message
     from tests import builders
     from tests.cast import ERIKA
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.access import access_room
-from rooms.errors import Invalid, NotFound
-from rooms.messages import timeline
-from rooms.notes import MAX_NOTE_LENGTH, check_add_note, notes_for
-from rooms.outbox import feed
-from rooms.tables import AuditEvent, InternalNote, Message
+from rooms.casework.notes import MAX_NOTE_LENGTH, check_add_note, notes_for
+from rooms.casework.timeline import timeline
+from rooms.kernel.access import access_room
+from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.tables import AuditEvent, InternalNote, Message
+from rooms.outbound.outbox import feed
 from tests import builders
 from tests.cast import ANNA, ERIKA, JONAS, MAX, OTTO, SABINE
 
@@ -62,8 +62,8 @@ async def test_empty_and_oversized_notes_are_refused() -> None:
 @pytest.mark.parametrize("who", [ERIKA, JONAS, MAX, OTTO])
 async def test_a_closed_room_answers_the_applicant_side_with_not_found_too(who) -> None:  # type: ignore[no-untyped-def]
     """Not ``RoomClosed``: that would tell the applicant side that staff-only things exist."""
-    from rooms.assignment import check_assign
-    from rooms.lifecycle import check_close_room, check_set_progress
+    from rooms.casework.assignment import check_assign
+    from rooms.casework.lifecycle import check_close_room, check_set_progress
 
     await builders.authority("demo-kreis", "Landkreis Demo")
     room = (await builders.room(ERIKA)).room.id

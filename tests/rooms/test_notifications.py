@@ -9,10 +9,11 @@ from uuid import UUID
 
 import pytest
 
-from rooms.access import access_room
-from rooms.errors import Invalid
-from rooms.messages import check_post_message
-from rooms.notifications import (
+from rooms.casework.timeline import check_post_message
+from rooms.kernel.access import access_room
+from rooms.kernel.errors import Invalid
+from rooms.kernel.tables import Notification, Participant, Room
+from rooms.outbound.notifications import (
     Policy,
     check_update_preferences,
     configure,
@@ -20,7 +21,6 @@ from rooms.notifications import (
     get_preferences,
     notification_warnings,
 )
-from rooms.tables import Notification, Participant, Room
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, SABINE
 
@@ -145,7 +145,7 @@ async def test_postbox_rows_only_for_configured_channels_and_citizens_who_want_t
     assert sorted(r["channel"] for r in await rows(room=room_id)) == ["bundid_postbox", "email"]
 
     await check_update_preferences(ERIKA, email="", email_enabled=True, language="de")
-    from rooms.tables import ContactPreference
+    from rooms.kernel.tables import ContactPreference
 
     await ContactPreference.update({ContactPreference.postbox_enabled: False}).where(
         ContactPreference.subject == ERIKA.applicant_subject

@@ -7,18 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rooms.attachments import StoredFile, check_add_upload, do_record_verdict
-from rooms.errors import Invalid, NotFound
-from rooms.messages import check_post_message
-from rooms.outbox import feed
-from rooms.representatives import (
+from rooms.casework.attachments import StoredFile, check_add_upload, do_record_verdict
+from rooms.casework.representatives import (
     check_create_invitation,
     check_redeem_invitation,
     check_remove_representative,
     participants,
 )
-from rooms.requests import NewItem, check_create_request, check_review_item, open_requests
-from rooms.tables import OutboxEvent
+from rooms.casework.requests import NewItem, check_create_request, check_review_item, open_requests
+from rooms.casework.timeline import check_post_message
+from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.tables import OutboxEvent
+from rooms.outbound.outbox import feed
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
 

@@ -6,18 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rooms.access import access_room
-from rooms.errors import NotFound
-from rooms.events import ParticipantsChanged
-from rooms.messages import check_post_message, timeline
-from rooms.representatives import (
+from rooms.casework.representatives import (
     InvitationRefused,
     check_create_invitation,
     check_redeem_invitation,
     check_remove_representative,
     participants,
 )
-from rooms.tables import AuditEvent, Invitation, Side
+from rooms.casework.timeline import check_post_message, timeline
+from rooms.kernel.access import access_room
+from rooms.kernel.errors import NotFound
+from rooms.kernel.events import ParticipantsChanged
+from rooms.kernel.tables import AuditEvent, Invitation, Side
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, OTTO, SABINE
 

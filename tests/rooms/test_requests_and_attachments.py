@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from rooms.access import access_room
-from rooms.attachments import (
+from rooms.casework.attachments import (
     StoredFile,
     access_attachment,
     attachments_by_message,
@@ -16,10 +15,11 @@ from rooms.attachments import (
     do_record_verdict,
     pending_scans,
 )
-from rooms.errors import Invalid, NotAllowed, NotFound, Quarantined
-from rooms.events import TimelineItemAdded, TimelineItemChanged
-from rooms.requests import NewItem, check_create_request, check_review_item, open_requests
-from rooms.tables import AuditEvent
+from rooms.casework.requests import NewItem, check_create_request, check_review_item, open_requests
+from rooms.kernel.access import access_room
+from rooms.kernel.errors import Invalid, NotAllowed, NotFound, Quarantined
+from rooms.kernel.events import TimelineItemAdded, TimelineItemChanged
+from rooms.kernel.tables import AuditEvent
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
 

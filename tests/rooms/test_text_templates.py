@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rooms.errors import NotFound
-from rooms.requests import NewItem, check_create_request
-from rooms.tables import TextTemplate
-from rooms.text_templates import (
+from rooms.casework.requests import NewItem, check_create_request
+from rooms.casework.text_templates import (
     NO_DEADLINE,
     TemplateInvalid,
     admin_template,
@@ -20,6 +18,8 @@ from rooms.text_templates import (
     filled_template,
     templates_of,
 )
+from rooms.kernel.errors import NotFound
+from rooms.kernel.tables import TextTemplate
 from tests import builders
 from tests.cast import ANNA, ERIKA, OTTO, SABINE
 
@@ -46,7 +46,7 @@ async def test_the_admin_creates_edits_and_deletes_templates_of_her_authority() 
 
 
 async def _stadt():  # type: ignore[no-untyped-def]
-    from rooms.authorities import find_authority
+    from rooms.kernel.authorities import find_authority
 
     found = await find_authority("demo-stadt")
     assert found is not None
@@ -117,7 +117,7 @@ async def test_a_caseworker_gets_the_template_filled_for_the_room() -> None:
 
 async def test_a_name_lost_to_a_concurrent_save_is_taken_not_a_server_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Both saves passed the name check; the unique index refuses the second insert."""
-    import rooms.text_templates as module
+    import rooms.casework.text_templates as module
 
     await builders.authority()
     await check_create_template(ANNA, "Nachforderung", "Bitte bis {frist}.")

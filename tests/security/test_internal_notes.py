@@ -11,9 +11,9 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from rooms.assignment import check_assign
-from rooms.notes import check_add_note
-from rooms.representatives import check_create_invitation, check_redeem_invitation
+from rooms.casework.assignment import check_assign
+from rooms.casework.notes import check_add_note
+from rooms.casework.representatives import check_create_invitation, check_redeem_invitation
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, SABINE
 from tests.login import csrf, login

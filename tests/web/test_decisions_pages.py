@@ -13,11 +13,11 @@ import pytest
 
 from app.live import render_items
 from app.web.decisions import track_retrieval
-from rooms.access import access_room
-from rooms.attachments import StoredFile, do_record_verdict
-from rooms.decisions import check_issue_decision, decisions_in
-from rooms.messages import timeline
-from rooms.tables import Attachment, Decision, OutboxEvent
+from rooms.casework.attachments import StoredFile, do_record_verdict
+from rooms.casework.decisions import check_issue_decision, decisions_in
+from rooms.casework.timeline import timeline
+from rooms.kernel.access import access_room
+from rooms.kernel.tables import Attachment, Decision, OutboxEvent
 from tests import builders
 from tests.cast import ERIKA, SABINE
 from tests.login import csrf, login

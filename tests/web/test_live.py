@@ -162,7 +162,7 @@ async def test_nudges_travel_through_redis_between_instances(database, tmp_path)
 async def test_a_removed_participants_socket_stops_at_once(server, people) -> None:
     from websockets.exceptions import ConnectionClosedError
 
-    from rooms.tables import Participant
+    from rooms.kernel.tables import Participant
 
     erika, sabine = people
     result = await builders.room(ERIKA)
@@ -182,7 +182,7 @@ async def test_a_removed_participants_socket_stops_at_once(server, people) -> No
 async def test_removing_a_representative_closes_their_socket_within_a_second(server) -> None:
     from websockets.exceptions import ConnectionClosedError
 
-    from rooms.representatives import (
+    from rooms.casework.representatives import (
         check_create_invitation,
         check_redeem_invitation,
         participants,

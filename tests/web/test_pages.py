@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from rooms.tables import AuditEvent, Message
+from rooms.kernel.tables import AuditEvent, Message
 from tests import builders
 from tests.cast import ERIKA, JONAS
 from tests.login import csrf, login

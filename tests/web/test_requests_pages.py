@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rooms.attachments import StoredFile, check_add_upload
-from rooms.requests import open_requests
+from rooms.casework.attachments import StoredFile, check_add_upload
+from rooms.casework.requests import open_requests
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import csrf, login

@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from app.settings import ScanningSettings
-from rooms.tables import Attachment
+from rooms.kernel.tables import Attachment
 from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import make_settings

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.authorities import do_set_allowed_networks
-from rooms.tables import AuditEvent
+from rooms.kernel.authorities import do_set_allowed_networks
+from rooms.kernel.tables import AuditEvent
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import login

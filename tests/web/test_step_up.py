@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from rooms.actors import TrustLevel
-from rooms.tables import AuditEvent
+from rooms.kernel.actors import TrustLevel
+from rooms.kernel.tables import AuditEvent
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import login

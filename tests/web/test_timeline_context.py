@@ -9,10 +9,10 @@ from uuid import UUID
 import pytest
 
 from app.web.timeline import timeline_context
-from rooms.attachments import StoredFile, check_add_upload
-from rooms.decisions import check_issue_decision
-from rooms.requests import NewItem, check_create_request
-from rooms.tables import Message
+from rooms.casework.attachments import StoredFile, check_add_upload
+from rooms.casework.decisions import check_issue_decision
+from rooms.casework.requests import NewItem, check_create_request
+from rooms.kernel.tables import Message
 from tests import builders
 from tests.cast import ERIKA, SABINE
 

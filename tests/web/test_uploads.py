@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.settings import UploadSettings
-from rooms.tables import Attachment, AuditEvent
+from rooms.kernel.tables import Attachment, AuditEvent
 from tests import builders
 from tests.cast import ERIKA, JONAS
 from tests.conftest import make_settings

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from rooms.messages import check_mark_read, check_post_message
-from rooms.requests import NewItem, check_create_request
-from rooms.tables import InternalNote, Room, TextTemplate
-from rooms.text_templates import check_create_template
+from rooms.casework.requests import NewItem, check_create_request
+from rooms.casework.text_templates import check_create_template
+from rooms.casework.timeline import check_mark_read, check_post_message
+from rooms.kernel.tables import InternalNote, Room, TextTemplate
 from tests import builders
 from tests.cast import ANNA, ERIKA, JONAS
 from tests.login import csrf, login
@@ -88,9 +88,9 @@ async def test_status_and_closing_as_the_caseworker_and_what_the_applicant_sees(
 
 
 async def test_the_inbox_pages_keep_the_view_search_and_sort(app, monkeypatch) -> None:
-    import rooms.listings
+    import rooms.casework.listings
 
-    monkeypatch.setattr(rooms.listings, "INBOX_PAGE_SIZE", 2)
+    monkeypatch.setattr(rooms.casework.listings, "INBOX_PAGE_SIZE", 2)
     for n in range(5):
         await builders.room(ERIKA, title=f"Wohngeld {n}")
     await builders.room(JONAS, title="Elterngeld")
@@ -148,7 +148,7 @@ async def test_assignment_with_a_handover_note_shows_in_the_header_and_the_inbox
 
 
 async def _subject_of_sabine(room_id) -> str:  # type: ignore[no-untyped-def]
-    from rooms.tables import Participant
+    from rooms.kernel.tables import Participant
 
     row = (
         await Participant.select(Participant.subject)

@@ -9,9 +9,9 @@ import pytest
 
 from app.settings import WebhookSettings
 from app.webhooks.worker import DeliveryWorker
-from rooms.authorities import find_authority
-from rooms.tables import AuditEvent, DeliveryState, WebhookDelivery, WebhookSubscription
-from rooms.webhooks import do_create_subscription
+from rooms.kernel.authorities import find_authority
+from rooms.kernel.tables import AuditEvent, DeliveryState, WebhookDelivery, WebhookSubscription
+from rooms.outbound.webhooks import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import csrf, login

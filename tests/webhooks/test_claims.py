@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from rooms.authorities import find_authority
-from rooms.tables import WebhookDelivery
-from rooms.webhooks import claim_due, do_create_subscription
+from rooms.kernel.authorities import find_authority
+from rooms.kernel.tables import WebhookDelivery
+from rooms.outbound.webhooks import claim_due, do_create_subscription
 from tests import builders
 from tests.cast import ERIKA
 from tests.webhooks.receiver import FakeClock
@@ -35,7 +35,7 @@ async def test_concurrent_workers_claim_disjoint_deliveries(database) -> None:
 
 
 async def test_a_claim_skips_rows_another_worker_holds_without_waiting(database) -> None:
-    from rooms.db import write_transaction
+    from rooms.kernel.db import write_transaction
 
     authority = await find_authority(await builders.authority())
     assert authority is not None

@@ -12,10 +12,10 @@ import pytest
 
 from app.settings import WebhookSettings
 from app.webhooks.worker import DeliveryWorker
-from rooms.authorities import find_authority
-from rooms.messages import check_post_message
-from rooms.tables import DeliveryState, WebhookDelivery, WebhookSubscription
-from rooms.webhooks import do_create_subscription
+from rooms.casework.timeline import check_post_message
+from rooms.kernel.authorities import find_authority
+from rooms.kernel.tables import DeliveryState, WebhookDelivery, WebhookSubscription
+from rooms.outbound.webhooks import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA, JONAS, SABINE
 from tests.webhooks.receiver import FakeClock, Receiver, receiving

@@ -7,8 +7,8 @@ import asyncio
 import httpx
 
 from app.settings import WebhookSettings
-from rooms.authorities import find_authority
-from rooms.webhooks import do_create_subscription
+from rooms.kernel.authorities import find_authority
+from rooms.outbound.webhooks import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import BASE_URL, make_settings

@@ -11,9 +11,9 @@ import pytest
 
 from app.settings import AppSettings, Settings, WebhookSettings
 from app.webhooks.worker import DeliveryWorker
-from rooms.errors import Invalid
-from rooms.tables import WebhookDelivery
-from rooms.webhooks import address_allowed, validate_url
+from rooms.kernel.errors import Invalid
+from rooms.kernel.tables import WebhookDelivery
+from rooms.outbound.webhooks import address_allowed, validate_url
 from tests import builders
 from tests.cast import ERIKA
 from tests.webhooks.receiver import FakeClock, Receiver, receiving

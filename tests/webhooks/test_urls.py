@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.settings import AppSettings, Settings, SettingsError, WebhookSettings, load_settings
-from rooms.errors import Invalid
-from rooms.webhooks import URL_PROBLEMS, retry_delay, validate_url
+from rooms.kernel.errors import Invalid
+from rooms.outbound.webhooks import URL_PROBLEMS, retry_delay, validate_url
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,230 @@
+"""Representatives: added by a one-time invitation code, removed by the applicant.
+
+A representative (Bevollmächtigte, tax advisor) acts for the applicant with their own
+account. The applicant or a caseworker invites; the code is bound to the account that
+redeems it; the applicant (or a caseworker) can remove a representative again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from rooms.kernel import audit
+from rooms.kernel.access import access_room, access_room_for_writing, parse_id
+from rooms.kernel.actors import Actor, ActorKind
+from rooms.kernel.db import write_transaction
+from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.events import Event, ParticipantsChanged
+from rooms.kernel.records import RoomAccess
+from rooms.kernel.tables import ApplicantKind, Invitation, Participant, ParticipantRole, Room, Side
+from rooms.outbound.outbox import do_record_event
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class CreatedInvitation:
+    code: str
+    """Shown once to its creator; only its hash is stored."""
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    id: UUID
+    role: str
+    name: str
+    added_at: datetime
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def _new_code() -> str:
+    # 20 characters from an alphabet without look-alikes, grouped for reading aloud.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(20))
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+
+
+async def check_create_invitation(
+    actor: Actor, room_id: UUID | str, label: str = ""
+) -> CreatedInvitation:
+    """The applicant (or a caseworker) invites a representative into an open room."""
+    label = label.strip()
+    if len(label) > 200:
+        raise Invalid({"label": "too_long"})
+    async with write_transaction():
+        access = await access_room_for_writing(actor, room_id)
+        if access.side is Side.applicant and not await _is_applicant(access.participant_id):
+            raise NotFound()  # representatives do not invite further representatives
+        code = _new_code()
+        expires_at = datetime.now(UTC) + INVITATION_LIFETIME
+        await Invitation.insert(
+            Invitation(
+                room=access.room.id,
+                code_hash=_hash(code),
+                label=label,
+                created_by=actor.pseudonym,
+                expires_at=expires_at,
+            )
+        )
+        await audit.record(
+            "invitation_created",
+            actor=actor,
+            room_id=access.room.id,
+            authority_id=access.room.authority_id,
+        )
+    return CreatedInvitation(code=code, expires_at=expires_at)
+
+
+async def _is_applicant(participant_id: UUID | None) -> bool:
+    if participant_id is None:
+        return False
+    row: dict[str, Any] | None = (
+        await Participant.select(Participant.role).where(Participant.id == participant_id).first()
+    )
+    return row is not None and row["role"] == ParticipantRole.applicant.value
+
+
+class InvitationRefused(Invalid):
+    """The code is unknown, used, expired or revoked (one message for all)."""
+
+    def __init__(self) -> None:
+        super().__init__({"code": "invalid"})
+
+
+async def check_redeem_invitation(actor: Actor, code: str) -> tuple[UUID, list[Event]]:
+    """Bind the invitation to ``actor``'s account; return the room's id."""
+    if actor.is_staff:
+        raise InvitationRefused()
+    now = datetime.now(UTC)
+    async with write_transaction():
+        row: dict[str, Any] | None = (
+            await Invitation.select().where(Invitation.code_hash == _hash(code)).first()
+        )
+        usable = (
+            row is not None
+            and row["redeemed_at"] is None
+            and row["revoked_at"] is None
+            and row["expires_at"] > now
+        )
+        if not usable:
+            refused = True
+        else:
+            assert row is not None
+            room_id = UUID(str(row["room"]))
+            participant = await _add_representative(room_id, actor)
+            await Invitation.update(
+                {Invitation.redeemed_at: now, Invitation.redeemed_by: participant}
+            ).where(Invitation.id == row["id"])
+            await _participant_event("participant.added", room_id, participant)
+            refused = False
+    if refused:
+        # Outside the refused transaction, so the attempt is on record.
+        await audit.record(
+            "invitation_redeemed",
+            actor=actor,
+            outcome="refused",
+            room_id=UUID(str(row["room"])) if row else None,
+        )
+        raise InvitationRefused()
+    await audit.record("participant_added", actor=actor, room_id=room_id)
+    return room_id, [ParticipantsChanged(room_id=room_id)]
+
+
+async def _participant_event(event_type: str, room_id: UUID, participant_id: UUID) -> None:
+    room: dict[str, Any] | None = (
+        await Room.select(Room.authority).where(Room.id == room_id).first()
+    )
+    assert room is not None
+    await do_record_event(
+        event_type,
+        authority_id=UUID(str(room["authority"])),
+        room_id=room_id,
+        data={"participant_id": str(participant_id), "role": ParticipantRole.representative.value},
+    )
+
+
+async def _add_representative(room_id: UUID, actor: Actor) -> UUID:
+    kind = ApplicantKind.organisation if actor.kind is ActorKind.business else ApplicantKind.person
+    existing: dict[str, Any] | None = (
+        await Participant.select(Participant.id)
+        .where(
+            (Participant.room == room_id)
+            & (Participant.role == ParticipantRole.representative.value)
+            & (Participant.subject == actor.applicant_subject)
+        )
+        .first()
+    )
+    if existing is not None:  # invited again after removal: restore
+        await Participant.update(
+            {Participant.revoked_at: None, Participant.name: actor.name}
+        ).where(Participant.id == existing["id"])
+        return UUID(str(existing["id"]))
+    participant = Participant(
+        room=room_id,
+        role=ParticipantRole.representative.value,
+        kind=kind.value,
+        subject=actor.applicant_subject,
+        name=actor.name,
+        email=actor.email,
+    )
+    await participant.save()
+    return UUID(str(participant.id))
+
+
+async def check_remove_representative(
+    actor: Actor, room_id: UUID | str, participant_id: UUID | str
+) -> list[Event]:
+    """The applicant or a caseworker removes a representative; access ends at once."""
+    pid = parse_id(participant_id)
+    async with write_transaction():
+        access = await access_room(actor, room_id)
+        if access.side is Side.applicant and not await _is_applicant(access.participant_id):
+            raise NotFound()
+        changed: list[dict[str, Any]] = await (
+            Participant.update({Participant.revoked_at: datetime.now(UTC)})
+            .where(
+                (Participant.id == pid)
+                & (Participant.room == access.room.id)
+                & (Participant.role == ParticipantRole.representative.value)
+                & Participant.revoked_at.is_null()
+            )
+            .returning(Participant.id)
+        )
+        if not changed:
+            raise NotFound()
+        await _participant_event("participant.removed", access.room.id, pid)
+        await audit.record(
+            "participant_removed",
+            actor=actor,
+            room_id=access.room.id,
+            authority_id=access.room.authority_id,
+        )
+    return [ParticipantsChanged(room_id=access.room.id)]
+
+
+async def participants(room_id: UUID) -> list[ParticipantView]:
+    """Who is in the room now (for people who may see the room)."""
+    rows: list[dict[str, Any]] = (
+        await Participant.select(
+            Participant.id, Participant.role, Participant.name, Participant.added_at
+        )
+        .where((Participant.room == room_id) & Participant.revoked_at.is_null())
+        .order_by(Participant.added_at)
+    )
+    return [ParticipantView(UUID(str(r["id"])), r["role"], r["name"], r["added_at"]) for r in rows]
+
+
+async def can_manage_representatives(access: RoomAccess) -> bool:
+    """Caseworkers and the applicant may; representatives may not."""
+    if access.room.closed:
+        return False
+    return access.side is Side.authority or await _is_applicant(access.participant_id)
