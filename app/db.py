@@ -19,7 +19,7 @@ from piccolo.engine import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from rooms.tables import TABLES
+from rooms.kernel.tables import TABLES
 
 # Piccolo's migration runner finds its engine through this module.
 os.environ.setdefault("PICCOLO_CONF", "app.piccolo_conf")
@@ -68,9 +68,6 @@ def bind_engine(engine: Engine[Any]) -> None:
     tables: tuple[Any, ...] = (*TABLES, Migration)
     for table in tables:
         table._meta.db = engine
-    from app import piccolo_conf  # the module Piccolo's migration runner reads DB from
-
-    piccolo_conf.DB = engine
 
 
 async def open_pool(engine: Engine[Any], minsize: int, maxsize: int) -> None:

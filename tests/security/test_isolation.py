@@ -35,10 +35,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.storage import FileStorage
-from rooms.attachments import StoredFile, check_add_upload, do_record_verdict
-from rooms.messages import check_post_message
-from rooms.requests import NewItem, check_create_request, open_requests
-from rooms.tables import Invitation, Message, Participant, Receipt, Room
+from rooms.casework.attachments import StoredFile, check_add_upload, do_record_verdict
+from rooms.casework.requests import NewItem, check_create_request, open_requests
+from rooms.casework.timeline import check_post_message
+from rooms.kernel.tables import Invitation, Message, Participant, Receipt, Room
 from tests import builders
 from tests.cast import ERIKA, SABINE
 from tests.conftest import BASE_URL, make_settings
@@ -157,12 +157,11 @@ def built_app_routes() -> list[RouteEntry]:
     """The route table of a freshly built app; leaves the tables' engine binding alone."""
     from piccolo.apps.migrations.tables import Migration
 
-    from app import create_app, db, piccolo_conf
-    from rooms.tables import TABLES
+    from app import create_app, db
+    from rooms.kernel.tables import TABLES
 
     tables: tuple[Any, ...] = (*TABLES, Migration)
     bound = [(table, table._meta._db) for table in tables]
-    conf = piccolo_conf.DB
     try:
         with tempfile.TemporaryDirectory() as tmp:
             engine = db.make_engine("sqlite:///:memory:")
@@ -170,7 +169,6 @@ def built_app_routes() -> list[RouteEntry]:
     finally:
         for table, engine in bound:
             table._meta._db = engine
-        piccolo_conf.DB = conf
 
 
 ROUTES = built_app_routes()
