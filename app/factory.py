@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app.identity import identity_plugin_parts
     from app.identity.networks import StaffNetworkMiddleware
     from app.notify import worker as notify_worker
+    from app.publish import CommittedFacts, worker_context
     from app.storage import make_storage
     from app.web import upload_stream, web_handlers
 
@@ -57,13 +58,14 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         upload_stream.sweep(settings.data_path)  # what a crashed process left behind
         stop = asyncio.Event()
         app.state.scan_wakeup = asyncio.Event()
-        worker = asyncio.create_task(scanner.run_scanner(app, stop))
-        notifier = notify_worker.start(app, stop)
+        tasks = worker_context(app)  # facts the workers commit reach this app's listener
+        worker = asyncio.create_task(scanner.run_scanner(app, stop), context=tasks)
+        notifier = notify_worker.start(app, stop, context=tasks)
         webhook_worker = None
         if settings.webhooks.enabled:
             from app.webhooks.worker import run_webhooks
 
-            webhook_worker = asyncio.create_task(run_webhooks(app, stop))
+            webhook_worker = asyncio.create_task(run_webhooks(app, stop), context=tasks)
         try:
             yield
         finally:
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         ],
         lifespan=[lifespan],
         middleware=[
+            CommittedFacts,
             i18n.LanguageMiddleware(settings.app.language),
             *identity.middleware,
             StaffNetworkMiddleware(),

@@ -21,7 +21,6 @@ from litestar.params import FromPath
 
 from app.identity.actor import current_actor
 from app.identity.logout import is_session_end, session_alive, session_channels
-from app.publish import publish
 from app.settings import Settings
 from app.web.timeline import timeline_context
 from rooms.casework.timeline import check_mark_read, timeline
@@ -78,7 +77,7 @@ async def _send_after(
     last = items[-1].seq
     if any(not item.mine for item in items):
         # The page is open and shows the items: that counts as read.
-        publish(socket.app, await check_mark_read(actor, room_id, last))
+        await check_mark_read(actor, room_id, last)
     return last
 
 

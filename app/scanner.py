@@ -16,21 +16,15 @@ from typing import Any
 
 from litestar import Litestar
 
-from app.publish import publish
 from app.scanning import ClamdClient, ScanFailed, ScannerUnavailable
 from app.storage import NotStored, Storage
-from rooms.casework.attachments import AttachmentView, do_record_verdict, pending_scans
+from rooms.casework.attachments import AttachmentView, pending_scans
+from rooms.casework.verdicts import do_record_verdict
 
 log = logging.getLogger("antragsraum.scanner")
 
 # What an unscannable file is recorded as: never clean, never downloadable.
 UNSCANNABLE = "Antragsraum.Unscannable"
-
-
-def wake_scanner(app: Litestar) -> None:
-    event: asyncio.Event | None = app.state.get("scan_wakeup")
-    if event is not None:
-        event.set()
 
 
 async def scan_one(
@@ -40,20 +34,20 @@ async def scan_one(
         stream = await storage.open(file.storage_key)
     except NotStored:
         log.error("attachment %s has no stored file", file.id)
-        publish(app, await do_record_verdict(file.id, clean=False, signature=UNSCANNABLE))
+        await do_record_verdict(file.id, clean=False, signature=UNSCANNABLE)
         return
     try:
         verdict = await client.scan_stream(_chunks(stream))
     except ScanFailed as exc:
         await _close(stream)
         log.warning("attachment %s could not be scanned: %s", file.id, exc)
-        publish(app, await do_record_verdict(file.id, clean=False, signature=UNSCANNABLE))
+        await do_record_verdict(file.id, clean=False, signature=UNSCANNABLE)
         return
     except BaseException:
         await _close(stream)  # clamd away (ScannerUnavailable) or cancelled
         raise
     signature = verdict.signature or ""
-    publish(app, await do_record_verdict(file.id, clean=verdict.clean, signature=signature))
+    await do_record_verdict(file.id, clean=verdict.clean, signature=signature)
 
 
 async def _chunks(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -31,8 +31,6 @@ from app.api.idempotency import IdempotencyKey
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
 from app.errors import problem
-from app.publish import publish
-from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
 from app.storage.staging import staged_files
@@ -40,13 +38,13 @@ from app.web.upload_stream import temp_dir
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
     DecisionView,
-    check_issue_decision_by_client,
-    decision_room_for_client,
-    decisions_for_client,
+    check_issue_decision,
+    room_decisions,
     sniff_document,
     validate_summary,
 )
 from rooms.files.filenames import display_name
+from rooms.kernel.access import access_room
 from rooms.kernel.actors import MachineClient
 from rooms.kernel.errors import Invalid
 
@@ -195,7 +193,7 @@ async def post_decision(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[DecisionOut]:
     settings: Settings = request.app.state.settings
-    room = await decision_room_for_client(client, room_id)  # 404 / 409 before decoding
+    room = (await access_room(client, room_id, writing=True, staff_only=True)).room  # first
     validate_summary(data.summary)
     encoded = data.document.content_base64
     if len(encoded) > _max_encoded(settings):
@@ -216,14 +214,10 @@ async def post_decision(
         digest = hashlib.sha256(content).hexdigest()
         async with staged_files(storage, room.id) as staged:
             document = await staged.adopt(path, name, detected.mime, len(content), digest)
-            decision_id, events = await check_issue_decision_by_client(
-                client, room_id, data.summary, document
-            )
+            issued = await check_issue_decision(client, room_id, data.summary, document)
     finally:
         path.unlink(missing_ok=True)
-    publish(request.app, events)
-    wake_scanner(request.app)
-    [view] = [d for d in await decisions_for_client(client, room.id) if d.id == decision_id]
+    [view] = [d for d in await room_decisions(client, room.id) if d.id == issued.id]
     return Response(decision_out(view, datetime.now(UTC)), status_code=201)
 
 
@@ -243,4 +237,4 @@ async def list_decisions(
     client: NamedDependency[MachineClient], room_id: FromPath[str]
 ) -> DecisionList:
     now = datetime.now(UTC)
-    return DecisionList([decision_out(d, now) for d in await decisions_for_client(client, room_id)])
+    return DecisionList([decision_out(d, now) for d in await room_decisions(client, room_id)])

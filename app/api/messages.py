@@ -32,26 +32,17 @@ from app.api.idempotency import IdempotencyKey, body_limit
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
 from app.downloads import attachment_response, open_attachment
-from app.publish import publish
-from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage.staging import StagedFiles, staged_files
 from app.web.upload_stream import temp_dir
-from rooms.casework.attachments import (
-    AttachmentView,
-    access_attachment_for_client,
-    attachments_by_message,
-    check_post_by_client,
-    room_usage,
-)
+from rooms.casework.attachments import AttachmentView, attachments_by_message, room_usage
+from rooms.casework.posting import check_post_message
 from rooms.casework.timeline import timeline
 from rooms.files.filenames import display_name
 from rooms.files.filetypes import ZipLimits, verify
-from rooms.kernel.access import access_room_for_client, access_room_for_client_writing
+from rooms.kernel.access import access_attachment, access_room
 from rooms.kernel.actors import MachineClient
 from rooms.kernel.errors import Invalid
-from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import Side
 
 MB = 1024 * 1024
 MAX_SEQ = 2**31 - 1
@@ -129,8 +120,8 @@ async def read_messages(
     ] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
 ) -> Timeline:
-    room = await access_room_for_client(client, room_id)
-    access = RoomAccess(room, Side.authority, None)
+    access = await access_room(client, room_id)
+    room = access.room
     # Sequence numbers are 32-bit: a window beyond the largest one would overflow it.
     items = await timeline(access, after_seq=after, until_seq=min(after + limit, MAX_SEQ))
     files = await attachments_by_message(room.id) if items else {}
@@ -231,14 +222,14 @@ async def post_message(
     limits = settings.uploads
     if len(data.attachments) > limits.max_files:
         raise Invalid({"attachments": "too_many"})
-    room = await access_room_for_client_writing(client, room_id)  # before storing a byte
+    room = (await access_room(client, room_id, writing=True)).room  # before storing a byte
     if data.attachments:
         declared = sum(len(f.content_base64) for f in data.attachments) * 3 // 4
         if declared > limits.max_room_mb * MB - await room_usage(room.id):
             raise Invalid({"attachments": "room_limit"})
     async with staged_files(request.app.state.storage, room.id) as staged:
         await _stage(request, staged, data.attachments)
-        events, message_id, seq, ids = await check_post_by_client(
+        posted = await check_post_message(
             client,
             room_id,
             data.body,
@@ -246,14 +237,11 @@ async def post_message(
             room_limit=limits.max_room_mb * MB,
             max_length=settings.messages.max_length,
         )
-    publish(request.app, events)
-    if ids:
-        wake_scanner(request.app)
     files = [
         AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
-        for i, f in zip(ids, staged.files, strict=True)
+        for i, f in zip(posted.attachment_ids, staged.files, strict=True)
     ]
-    return Response(PostedOut(message_id, seq, files), status_code=201)
+    return Response(PostedOut(posted.id, posted.seq, files), status_code=201)
 
 
 @get(
@@ -274,6 +262,6 @@ async def download_attachment(
     room_id: FromPath[str],
     attachment_id: FromPath[str],
 ) -> Stream:
-    file = await access_attachment_for_client(client, room_id, attachment_id)
+    _, file = await access_attachment(client, attachment_id, room_id=room_id)
     stream = await open_attachment(request.app.state.storage, file)
     return attachment_response(stream, file)

@@ -15,11 +15,10 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from app.api.idempotency import IdempotencyKey
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
-from app.publish import publish
 from app.settings import Settings
 from rooms.casestore.api_views import RoomFilter, RoomView, room_for_client, rooms_for_client
 from rooms.casestore.intake import Applicant, NewRoom, check_create_room
-from rooms.casework.lifecycle import check_close_room_by_client, check_set_progress_by_client
+from rooms.casework.lifecycle import check_close_room, check_set_progress
 from rooms.kernel.actors import MachineClient, TrustLevel
 from rooms.kernel.tables import ApplicantKind
 
@@ -85,7 +84,6 @@ async def create_room(
         message=data.message.body if data.message else None,
     )
     result = await check_create_room(client, new, max_length=settings.messages.max_length)
-    publish(request.app, result.events)
     out = RoomOut(
         id=result.room.id,
         url=f"{settings.app.base_url}/rooms/{result.room.id}",
@@ -231,8 +229,7 @@ async def set_progress(
     data: JSONBody[ProgressIn],
     idempotency_key: IdempotencyKey = None,
 ) -> RoomDetail:
-    events = await check_set_progress_by_client(client, room_id, data.progress)
-    publish(request.app, events)
+    await check_set_progress(client, room_id, data.progress)
     return room_detail(await room_for_client(client, room_id), _base_url(request))
 
 
@@ -249,6 +246,5 @@ async def close_room(
     room_id: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> RoomDetail:
-    events = await check_close_room_by_client(client, room_id)
-    publish(request.app, events)
+    await check_close_room(client, room_id)
     return room_detail(await room_for_client(client, room_id), _base_url(request))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -162,7 +163,9 @@ async def _run(
         configure(previous)
 
 
-def start(app: Litestar, stop: asyncio.Event) -> asyncio.Task[None]:
+def start(
+    app: Litestar, stop: asyncio.Event, *, context: contextvars.Context | None = None
+) -> asyncio.Task[None]:
     """Configure the planner for this deployment and start the worker (in the lifespan)."""
     settings: Settings = app.state.settings
     ns = settings.notifications
@@ -171,4 +174,4 @@ def start(app: Litestar, stop: asyncio.Event) -> asyncio.Task[None]:
     previous = configure(policy_of(ns))
     worker = NotificationWorker(ns, settings.app.base_url)
     app.state.notification_worker = worker
-    return asyncio.create_task(_run(worker, stop, ns.poll_seconds, previous))
+    return asyncio.create_task(_run(worker, stop, ns.poll_seconds, previous), context=context)

@@ -12,7 +12,8 @@ from litestar import Request, get
 from litestar.response import Template
 
 from app.web.context import MaybeActor, need_actor
-from rooms.kernel.access import AdminAccess, access_authority_admin
+from rooms.kernel.access import access_authority_admin
+from rooms.kernel.records import AdminAccess
 
 # (path, German title, German description): the sections linked from /admin.
 SECTIONS: list[tuple[str, str, str]] = [

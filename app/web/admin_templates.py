@@ -27,7 +27,7 @@ from rooms.casework.text_templates import (
     check_update_template,
     templates_of,
 )
-from rooms.kernel.access import AdminAccess
+from rooms.kernel.records import AdminAccess
 
 PATH = "/admin/textbausteine"  # listed in app.web.admin.SECTIONS
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)

@@ -17,8 +17,8 @@ from litestar.response import Redirect, Template
 from app.settings import Settings
 from app.web.admin import need_admin
 from app.web.context import MaybeActor, need_actor
-from rooms.kernel.access import AdminAccess
 from rooms.kernel.errors import Invalid
+from rooms.kernel.records import AdminAccess
 from rooms.outbound.outbox import EVENT_TYPES
 from rooms.outbound.webhooks import (
     SubscriptionView,

@@ -10,7 +10,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from app.publish import publish
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
 from rooms.casework.assignment import check_assign
@@ -34,9 +33,7 @@ async def assign(
 ) -> Template | Redirect:
     me = need_actor(request, actor)
     try:
-        events = await check_assign(
-            me, room_id, assignee=data.assignee, team=data.team, note=data.note
-        )
+        await check_assign(me, room_id, assignee=data.assignee, team=data.team, note=data.note)
     except Invalid as exc:
         return await room_page_template(
             request,
@@ -46,5 +43,4 @@ async def assign(
             assignment_errors=exc.errors,
             assignment_form=msgspec.structs.asdict(data),
         )
-    publish(request.app, events)
     return Redirect(f"/rooms/{room_id}#zuweisung", status_code=303)

@@ -20,8 +20,8 @@ from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.rooms import room_page_template
 from app.web.workspace import composer_context
-from rooms.casework.notes import staff_access
 from rooms.casework.text_templates import fill_for_room
+from rooms.kernel.access import access_room
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -44,7 +44,7 @@ async def insert_template(
     data: Annotated[InsertForm, Form],
 ) -> Template:
     me = need_actor(request, actor)
-    access = await staff_access(me, room_id)
+    access = await access_room(me, room_id, staff_only=True)
     settings: Settings = request.app.state.settings
     extra: dict[str, Any]
     inserted = await fill_for_room(access, data.template) if data.template else None

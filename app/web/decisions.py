@@ -18,8 +18,6 @@ from litestar import Litestar, Request, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from app.publish import publish
-from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
 from app.storage.staging import staged_files
@@ -27,19 +25,19 @@ from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.csrf import require_csrf
 from app.web.rooms import room_page_template
 from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
-from rooms.casework.attachments import AttachmentView
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
     check_issue_decision,
     check_record_retrieval,
-    decision_room,
     first_retrieval,
     sniff_document,
     validate_summary,
 )
 from rooms.files.filenames import display_name
+from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
+from rooms.kernel.records import AttachmentView
 
 MB = 1024 * 1024
 
@@ -58,7 +56,7 @@ async def issue_decision(
     require_csrf(request)
     settings: Settings = request.app.state.settings
     max_file = settings.uploads.max_file_mb * MB
-    access = await decision_room(me, room_id)  # before reading a byte
+    access = await access_room(me, room_id, writing=True, staff_only=True)  # before a byte
     declared = int(request.headers.get("content-length") or 0)
     if declared > max_file + 64 * 1024:
         return await _refused(request, me, room_id, 413, {"document": "too_large"}, "")
@@ -95,14 +93,12 @@ async def issue_decision(
             raise Invalid(errors)
         async with staged_files(storage, access.room.id) as staged:
             document = await staged.adopt(file.path, name, detected.mime, file.size, file.sha256)
-            _, events = await check_issue_decision(me, room_id, summary, document)
+            issued = await check_issue_decision(me, room_id, summary, document)
     except Invalid as exc:  # nothing recorded, and nothing stays stored
         return await _refused(request, me, room_id, 422, exc.errors, summary)
     finally:
         received.discard()
-    publish(request.app, events)
-    wake_scanner(request.app)
-    seq = events[0].seq  # type: ignore[union-attr]
+    seq = issued.seq
     if is_htmx(request):
         return Template(
             "_decision_form.html",
@@ -130,7 +126,7 @@ async def _refused(
     settings: Settings = request.app.state.settings
     form = {"decision_errors": errors, "decision_summary": summary, **_limits(settings)}
     if is_htmx(request):
-        access = await decision_room(me, room_id)
+        access = await access_room(me, room_id, writing=True, staff_only=True)
         return Template(
             "_decision_form.html", context={"room": access.room, **form}, status_code=status
         )
@@ -160,6 +156,6 @@ async def track_retrieval(
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:
                 await aclose()
-        publish(app, await check_record_retrieval(actor, retrieval, digest.hexdigest()))
+        await check_record_retrieval(actor, retrieval, digest.hexdigest())
 
     return hashed()

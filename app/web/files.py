@@ -9,8 +9,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
 from app.downloads import attachment_response, open_attachment
-from app.publish import publish
-from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
 from app.storage.staging import staged_files
@@ -19,11 +17,12 @@ from app.web.csrf import require_csrf
 from app.web.decisions import track_retrieval
 from app.web.rooms import room_page_template
 from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
-from rooms.casework.attachments import access_attachment, check_add_upload, room_usage
+from rooms.casework.attachments import room_usage
+from rooms.casework.posting import check_add_upload
 from rooms.files.filenames import display_name
 from rooms.files.filetypes import ZipLimits, verify
-from rooms.kernel.access import access_room_for_writing
-from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.access import access_attachment, access_room
+from rooms.kernel.errors import Invalid
 from rooms.kernel.tables import Side
 
 MB = 1024 * 1024
@@ -47,9 +46,8 @@ async def upload(
     require_csrf(request)
     settings: Settings = request.app.state.settings
     limits = settings.uploads
-    access = await access_room_for_writing(me, room_id)  # before reading a byte
-    if access.side is not Side.applicant:
-        raise NotFound()
+    # The gate before reading a byte of the body.
+    access = await access_room(me, room_id, writing=True, side=Side.applicant)
     room_left = limits.max_room_mb * MB - await room_usage(access.room.id)
     declared = int(request.headers.get("content-length") or 0)
     if declared > min(limits.max_file_mb * MB * limits.max_files, room_left) + 64 * 1024:
@@ -82,7 +80,7 @@ async def upload(
                     limits=ZipLimits(allow_office_embeddings=True),
                 )
                 await staged.adopt(file.path, name, detected.mime, file.size, file.sha256)
-            events, _ = await check_add_upload(
+            posted = await check_add_upload(
                 me,
                 room_id,
                 staged.files,
@@ -93,9 +91,7 @@ async def upload(
         return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
     finally:
         received.discard()
-    publish(request.app, events)
-    wake_scanner(request.app)
-    seq = events[0].seq  # type: ignore[union-attr]
+    seq = posted.seq
     if is_htmx(request):
         return Response("", status_code=204)
     return Redirect(f"/rooms/{room_id}#item-{seq}", status_code=303)
@@ -119,9 +115,7 @@ async def download(
     inline: FromQuery[bool] = False,
 ) -> Stream:
     me = need_actor(request, actor)
-    file = await access_attachment(me, attachment_id)
-    if str(file.room_id) != room_id:
-        raise NotFound()
+    _, file = await access_attachment(me, attachment_id, room_id=room_id)
     stream = await open_attachment(request.app.state.storage, file)
     stream = await track_retrieval(request.app, me, file, stream)  # a decision's evidence
     return attachment_response(stream, file, inline=inline and file.mime in INLINE_TYPES)

@@ -12,7 +12,8 @@ from litestar.response import Redirect, Template
 
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.rooms import room_page_template
-from rooms.casework.notes import MAX_NOTE_LENGTH, check_add_note, room_notes, staff_access
+from rooms.casework.notes import MAX_NOTE_LENGTH, check_add_note, room_notes
+from rooms.kernel.access import access_room
 from rooms.kernel.errors import Invalid
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -23,7 +24,7 @@ class NoteForm(msgspec.Struct):
 
 
 async def _fragment(me: Any, room_id: str, status_code: int = 200, **extra: Any) -> Template:
-    access = await staff_access(me, room_id)
+    access = await access_room(me, room_id, staff_only=True)
     return Template(
         "_notes.html",
         context={

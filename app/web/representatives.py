@@ -10,7 +10,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from app.publish import publish
 from app.settings import Settings
 from app.web.context import MaybeActor, need_actor
 from rooms.casework.representatives import (
@@ -66,7 +65,7 @@ async def remove_representative(
     actor: MaybeActor,
 ) -> Redirect:
     me = need_actor(request, actor)
-    publish(request.app, await check_remove_representative(me, room_id, participant_id))
+    await check_remove_representative(me, room_id, participant_id)
     return Redirect(f"/rooms/{room_id}#beteiligte", status_code=303)
 
 
@@ -84,12 +83,11 @@ async def redeem(
 ) -> Template | Redirect:
     me = need_actor(request, actor)
     try:
-        room_id, events = await check_redeem_invitation(me, data.code)
+        room_id = await check_redeem_invitation(me, data.code)
     except InvitationRefused:
         return Template(
             "invitation_redeem.html",
             context={"actor": me, "code": data.code[:40], "error": True},
             status_code=422,
         )
-    publish(request.app, events)
     return Redirect(f"/rooms/{room_id}", status_code=303)

@@ -11,7 +11,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from app.publish import publish
 from app.settings import Settings
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
@@ -60,7 +59,7 @@ async def create_request(
     except ValueError:
         deadline = date.min  # refused below as a past date
     try:
-        events = await check_create_request(
+        posted = await check_create_request(
             me,
             room_id,
             data.explanation,
@@ -77,8 +76,7 @@ async def create_request(
             request_errors=exc.errors,
             request_form=msgspec.structs.asdict(data),
         )
-    publish(request.app, events)
-    return Redirect(f"/rooms/{room_id}#item-{events[0].seq}", status_code=303)  # type: ignore[union-attr]
+    return Redirect(f"/rooms/{room_id}#item-{posted.seq}", status_code=303)
 
 
 @post(
@@ -94,8 +92,7 @@ async def review_item(
     data: Annotated[ReviewForm, Form],
 ) -> Redirect:
     me = need_actor(request, actor)
-    events = await check_review_item(
+    await check_review_item(
         me, room_id, item_id, accept=data.decision == "accept", reason=data.reason
     )
-    publish(request.app, events)
     return Redirect(f"/rooms/{room_id}#request-item-{item_id}", status_code=303)

@@ -10,13 +10,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from app.publish import publish
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.timeline import timeline_context
 from app.web.workspace import composer_context, workspace_context
+from rooms.casework.posting import check_post_message
 from rooms.casework.representatives import can_manage_representatives, participants
-from rooms.casework.timeline import check_mark_read, check_post_message, timeline
+from rooms.casework.timeline import check_mark_read, timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
@@ -54,7 +54,7 @@ async def room_page_template(
     access = await access_room(me, room_id)
     items = await timeline(access)
     if items:
-        publish(request.app, await check_mark_read(me, room_id, items[-1].seq))
+        await check_mark_read(me, room_id, items[-1].seq)
     extra.setdefault("form_body", "")
     settings: Settings = request.app.state.settings
     context = await _room_context(
@@ -90,7 +90,7 @@ async def post_message(
     me = need_actor(request, actor)
     settings: Settings = request.app.state.settings
     try:
-        events = await check_post_message(
+        posted = await check_post_message(
             me, room_id, data.body, max_length=settings.messages.max_length
         )
     except Invalid as exc:
@@ -107,7 +107,6 @@ async def post_message(
         return await room_page_template(
             request, me, room_id, status_code=422, form_body=data.body, error=error
         )
-    publish(request.app, events)
     if is_htmx(request):
         return await _composer(me, room_id, 200, form_body="", sent=True)
-    return Redirect(f"/rooms/{room_id}#item-{events[0].seq}", status_code=303)  # type: ignore[union-attr]
+    return Redirect(f"/rooms/{room_id}#item-{posted.seq}", status_code=303)

@@ -14,11 +14,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from app.publish import publish
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
 from rooms.casework.lifecycle import check_close_room, check_set_progress
-from rooms.casework.notes import staff_access
+from rooms.kernel.access import access_room
 from rooms.kernel.errors import Invalid
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -41,10 +40,9 @@ async def set_status(
 ) -> Template | Redirect:
     me = need_actor(request, actor)
     try:  # the applicant side gets the same 404 as outsiders from the gate
-        events = await check_set_progress(me, room_id, data.progress)
+        await check_set_progress(me, room_id, data.progress)
     except Invalid:
         return await room_page_template(request, me, room_id, status_code=422, status_error=True)
-    publish(request.app, events)
     return Redirect(f"/rooms/{room_id}#status", status_code=303)
 
 
@@ -53,7 +51,7 @@ async def close_confirmation(
     request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
 ) -> Template | Redirect:
     me = need_actor(request, actor)
-    access = await staff_access(me, room_id)
+    access = await access_room(me, room_id, staff_only=True)
     if access.room.closed:
         return Redirect(f"/rooms/{room_id}", status_code=303)
     return Template("room_close.html", context={"actor": me, "room": access.room})
@@ -68,12 +66,11 @@ async def close_room(
 ) -> Template | Redirect:
     me = need_actor(request, actor)
     if data.confirm != "yes":
-        access = await staff_access(me, room_id)
+        access = await access_room(me, room_id, staff_only=True)
         return Template(
             "room_close.html",
             context={"actor": me, "room": access.room, "confirm_error": True},
             status_code=422,
         )
-    events = await check_close_room(me, room_id)
-    publish(request.app, events)
+    await check_close_room(me, room_id)
     return Redirect(f"/rooms/{room_id}", status_code=303)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from rooms.kernel.access import access_room_for_client
+from rooms.kernel.access import access_room
 from rooms.kernel.actors import MachineClient
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.records import RoomRecord
@@ -135,7 +135,7 @@ async def _views(rooms: list[RoomRecord]) -> list[RoomView]:
 
 async def room_for_client(client: MachineClient, room_id: UUID | str) -> RoomView:
     """One room of the client's authority, or ``NotFound``."""
-    room = await access_room_for_client(client, room_id)
+    room = (await access_room(client, room_id)).room
     [view] = await _views([room])
     return view
 

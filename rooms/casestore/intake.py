@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from rooms.casework.timeline import DEFAULT_MAX_LENGTH, clean_body, do_post_message
+from rooms.casework.timeline import DEFAULT_MAX_LENGTH, clean_body, do_add_item
 from rooms.kernel import audit
 from rooms.kernel.access import load_room
 from rooms.kernel.actors import MachineClient, TrustLevel
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
-from rooms.kernel.events import Event
+from rooms.kernel.events import RoomCreated
 from rooms.kernel.records import RoomRecord
 from rooms.kernel.tables import ApplicantKind, Participant, ParticipantRole, Room, Side
-from rooms.outbound.outbox import do_record_event
+from rooms.outbound.outbox import do_record
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,99}$")
 
@@ -42,7 +42,6 @@ class NewRoom:
 class IntakeResult:
     room: RoomRecord
     created: bool
-    events: list[Event]
 
 
 def validate(new: NewRoom, max_length: int) -> NewRoom:
@@ -83,7 +82,7 @@ async def _existing(client: MachineClient, case_ref: str) -> RoomRecord | None:
     return await load_room(UUID(str(row["id"]))) if row else None
 
 
-async def do_create_room(client: MachineClient, new: NewRoom) -> tuple[UUID, list[Event]]:
+async def do_create_room(client: MachineClient, new: NewRoom) -> UUID:
     room = Room(
         authority=client.authority_id,
         case_ref=new.case_ref,
@@ -102,15 +101,9 @@ async def do_create_room(client: MachineClient, new: NewRoom) -> tuple[UUID, lis
             email=new.applicant.email,
         )
     )
-    await do_record_event(
-        "room.created",
-        authority_id=client.authority_id,
-        room_id=room_id,
-        data={"case_ref": new.case_ref},
-    )
-    events: list[Event] = []
+    await do_record(RoomCreated(room_id, client.authority_id, case_ref=new.case_ref))
     if new.message:
-        events += await do_post_message(
+        await do_add_item(
             room_id,
             side=Side.authority,
             author=None,
@@ -124,7 +117,7 @@ async def do_create_room(client: MachineClient, new: NewRoom) -> tuple[UUID, lis
         room_id=room_id,
         authority_id=client.authority_id,
     )
-    return room_id, events
+    return room_id
 
 
 async def check_create_room(
@@ -135,15 +128,15 @@ async def check_create_room(
         async with write_transaction():
             existing = await _existing(client, new.case_ref)
             if existing is not None:
-                return IntakeResult(existing, created=False, events=[])
-            room_id, events = await do_create_room(client, new)
+                return IntakeResult(existing, created=False)
+            room_id = await do_create_room(client, new)
     except Exception:
         # A concurrent intake of the same case_ref won the race (unique index):
         # answer with its room, as a repeat would get.
         existing = await _existing(client, new.case_ref)
         if existing is None:
             raise
-        return IntakeResult(existing, created=False, events=[])
+        return IntakeResult(existing, created=False)
     room = await load_room(room_id)
     assert room is not None
-    return IntakeResult(room, created=True, events=events)
+    return IntakeResult(room, created=True)

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from rooms.casework.notes import NoteKind, clean_note, do_add_note, staff_access
+from rooms.casework.notes import NoteKind, clean_note, do_add_note
 from rooms.casework.timeline import ensure_caseworker_participant
 from rooms.kernel import audit
+from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
-from rooms.kernel.events import Event, RoomChanged
+from rooms.kernel.events import Assigned
 from rooms.kernel.tables import Participant, ParticipantRole, Room
+from rooms.outbound.outbox import do_record
 
 MAX_TEAM_LENGTH = 100
 
@@ -74,14 +76,14 @@ async def check_assign(
     assignee: str,
     team: str = "",
     note: str = "",
-) -> list[Event]:
+) -> None:
     """Assign the room to ``assignee`` (a caseworker's subject, or "" for nobody) and a team.
 
     The assignee must be the actor or a caseworker known to the room's authority. A
     non-empty ``note`` is kept as a hand-over note among the internal notes.
     """
     async with write_transaction():
-        access = await staff_access(actor, room_id, writing=True)
+        access = await access_room(actor, room_id, writing=True, staff_only=True)
         assert actor is not None
         team_text = clean_team(team)
         note_text = clean_note(note) if note.strip() else ""
@@ -93,7 +95,7 @@ async def check_assign(
             if known is None:
                 raise Invalid({"assignee": "unknown"})
             name = known
-        await ensure_caseworker_participant(access, actor)  # the actor becomes known
+        await ensure_caseworker_participant(access)  # the actor becomes known
         await Room.update(
             {Room.assignee_subject: assignee, Room.assignee_name: name, Room.team: team_text}
         ).where(Room.id == access.room.id)
@@ -111,4 +113,4 @@ async def check_assign(
                 "handover_note": bool(note_text),
             },
         )
-    return [RoomChanged(room_id=access.room.id)]
+        await do_record(Assigned(access.room.id, access.room.authority_id))

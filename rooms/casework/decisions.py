@@ -37,17 +37,12 @@ from rooms.casework.lifecycle import do_set_progress
 from rooms.casework.timeline import author_of, clean_body, do_add_item
 from rooms.files.filetypes import Detected, check, detect
 from rooms.kernel import audit
-from rooms.kernel.access import (
-    access_room,
-    access_room_for_client,
-    access_room_for_client_writing,
-    access_room_for_writing,
-)
-from rooms.kernel.actors import Actor, MachineClient
+from rooms.kernel.access import access_room
+from rooms.kernel.actors import Actor, Principal
 from rooms.kernel.db import write_transaction
-from rooms.kernel.errors import Invalid, NotAllowed
-from rooms.kernel.events import Event, TimelineItemAdded, TimelineItemChanged
-from rooms.kernel.records import RoomAccess, RoomRecord
+from rooms.kernel.errors import Invalid
+from rooms.kernel.events import DecisionMadeAvailable, DecisionRetrieved
+from rooms.kernel.records import RoomAccess
 from rooms.kernel.tables import (
     Attachment,
     Decision,
@@ -57,7 +52,7 @@ from rooms.kernel.tables import (
     ScanState,
     Side,
 )
-from rooms.outbound.outbox import do_record_event
+from rooms.outbound.outbox import do_record
 
 MAX_SUMMARY_LENGTH = 2_000
 RETRIEVAL_WINDOW = timedelta(days=10)
@@ -168,43 +163,29 @@ def _require_pdf(document: StoredFile) -> None:
         raise Invalid({"document": "not_pdf:" + document.mime})
 
 
-# --- the gates ---------------------------------------------------------------------------
-
-
-async def decision_room(actor: Actor | None, room_id: UUID | str) -> RoomAccess:
-    """The room in which ``actor`` may issue a decision: an open room, authority side."""
-    access = await access_room_for_writing(actor, room_id)
-    if access.side is not Side.authority:
-        raise NotAllowed()
-    return access
-
-
-async def decision_room_for_client(client: MachineClient, room_id: UUID | str) -> RoomRecord:
-    return await access_room_for_client_writing(client, room_id)
-
-
 # --- issuing -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class IssuedDecision:
+    id: UUID
+    seq: int
+
+
 async def do_issue_decision(
-    room: RoomRecord,
-    *,
-    summary: str,
-    document: StoredFile,
-    author: UUID | None,
-    author_name: str,
-    source: str,
-    actor: Actor | None,
-    machine: str | None,
-) -> tuple[UUID, list[Event]]:
+    access: RoomAccess, *, summary: str, document: StoredFile, source: str
+) -> IssuedDecision:
     """The timeline item, the quarantined document, the decision row, progress ``decided``."""
+    room = access.room
+    author, _ = await author_of(access)
     message_id, seq = await do_add_item(
         room.id,
         side=Side.authority,
         author=author,
-        author_name=author_name,
+        author_name=access.author_name,
         body=summary,
         kind=ItemKind.decision,
+        files=1,
     )
     [attachment_id] = await do_add_attachments(room.id, message_id, [document], uploaded_by=author)
     decision = Decision(
@@ -216,12 +197,10 @@ async def do_issue_decision(
     )
     await decision.save()
     decision_id = UUID(str(decision.id))
-    events: list[Event] = [TimelineItemAdded(room_id=room.id, seq=seq)]
-    events += await do_set_progress(room, RoomProgress.decided, actor=actor, machine=machine)
+    await do_set_progress(access, RoomProgress.decided)
     await audit.record(
         "decision_issued",
-        actor=actor,
-        machine=machine,
+        actor=access.principal,
         room_id=room.id,
         authority_id=room.authority_id,
         detail={
@@ -231,48 +210,22 @@ async def do_issue_decision(
             "sha256": document.sha256,
         },
     )
-    return decision_id, events
+    return IssuedDecision(decision_id, seq)
 
 
 async def check_issue_decision(
-    actor: Actor, room_id: UUID | str, summary: str, upload: StoredFile
-) -> tuple[UUID, list[Event]]:
-    """A caseworker issues a decision in the room; returns its id and the live events."""
+    principal: Principal, room_id: UUID | str, summary: str, upload: StoredFile
+) -> IssuedDecision:
+    """The authority issues a decision: a caseworker in the room, or the case store.
+
+    A case store's decision appears under the authority's name.
+    """
     text = validate_summary(summary)
     _require_pdf(upload)
     async with write_transaction():
-        access = await decision_room(actor, room_id)
-        author, _ = await author_of(access, actor)
-        return await do_issue_decision(
-            access.room,
-            summary=text,
-            document=upload,
-            author=author,
-            author_name=actor.name,
-            source="room",
-            actor=actor,
-            machine=None,
-        )
-
-
-async def check_issue_decision_by_client(
-    client: MachineClient, room_id: UUID | str, summary: str, upload: StoredFile
-) -> tuple[UUID, list[Event]]:
-    """The case store posts a decision; it appears under the authority's name."""
-    text = validate_summary(summary)
-    _require_pdf(upload)
-    async with write_transaction():
-        room = await decision_room_for_client(client, room_id)
-        return await do_issue_decision(
-            room,
-            summary=text,
-            document=upload,
-            author=None,
-            author_name=client.authority_name,
-            source="api",
-            actor=None,
-            machine=client.audit_name,
-        )
+        access = await access_room(principal, room_id, writing=True, staff_only=True)
+        source = "api" if access.machine is not None else "room"
+        return await do_issue_decision(access, summary=text, document=upload, source=source)
 
 
 # --- made available ----------------------------------------------------------------------
@@ -299,16 +252,15 @@ async def do_make_available(attachment_id: UUID, *, now: datetime | None = None)
     )
     assert facts is not None
     authority_id = UUID(str(facts["room.authority"]))
-    await do_record_event(
-        "decision.made_available",
-        authority_id=authority_id,
-        room_id=room_id,
-        data={
-            "decision_id": str(decision_id),
-            "attachment_id": str(attachment_id),
-            "sha256": facts["sha256"],
-            "made_available_at": when.isoformat(),
-        },
+    await do_record(
+        DecisionMadeAvailable(
+            room_id,
+            authority_id,
+            decision_id=decision_id,
+            attachment_id=attachment_id,
+            sha256=facts["sha256"],
+            made_available_at=when.isoformat(),
+        )
     )
     await audit.record(
         "decision_made_available",
@@ -364,11 +316,11 @@ async def first_retrieval(actor: Actor, document: AttachmentView) -> FirstRetrie
 
 async def check_record_retrieval(
     actor: Actor, retrieval: FirstRetrieval, sha256: str, *, now: datetime | None = None
-) -> list[Event]:
+) -> bool:
     """Record the first retrieval and the SHA-256 of the bytes delivered, exactly once.
 
     Call after the whole document was delivered. Concurrent first downloads race on
-    the conditional UPDATE: one records, the others change nothing.
+    the conditional UPDATE: one records (True), the others change nothing (False).
     """
     when = now or datetime.now(UTC)
     async with write_transaction():
@@ -384,16 +336,20 @@ async def check_record_retrieval(
             .returning(Decision.message)
         )
         if not rows:
-            return []
-        await do_record_event(
-            "decision.retrieved",
-            authority_id=retrieval.authority_id,
-            room_id=retrieval.room_id,
-            data={
-                "decision_id": str(retrieval.decision_id),
-                "retrieved_at": when.isoformat(),
-                "sha256": sha256,
-            },
+            return False
+        seq_row: dict[str, Any] | None = (
+            await Message.select(Message.seq).where(Message.id == rows[0]["message"]).first()
+        )
+        assert seq_row is not None
+        await do_record(
+            DecisionRetrieved(
+                retrieval.room_id,
+                retrieval.authority_id,
+                seq=int(seq_row["seq"]),
+                decision_id=retrieval.decision_id,
+                retrieved_at=when.isoformat(),
+                sha256=sha256,
+            )
         )
         intact = sha256 == retrieval.expected_sha256
         await audit.record(
@@ -404,11 +360,7 @@ async def check_record_retrieval(
             authority_id=retrieval.authority_id,
             detail={"decision_id": str(retrieval.decision_id), "sha256": sha256},
         )
-        seq_row: dict[str, Any] | None = (
-            await Message.select(Message.seq).where(Message.id == rows[0]["message"]).first()
-        )
-    assert seq_row is not None
-    return [TimelineItemChanged(room_id=retrieval.room_id, seq=int(seq_row["seq"]))]
+    return True
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -465,7 +417,7 @@ async def decisions_in(room_id: UUID) -> list[DecisionView]:
     return sorted((await decisions_by_message(room_id)).values(), key=lambda d: d.seq)
 
 
-async def decisions_for_client(client: MachineClient, room_id: UUID | str) -> list[DecisionView]:
-    """The case store's view of a room's decisions: only its own authority's rooms."""
-    room = await access_room_for_client(client, room_id)
-    return await decisions_in(room.id)
+async def room_decisions(principal: Principal, room_id: UUID | str) -> list[DecisionView]:
+    """A room's decisions, through the room gate."""
+    access = await access_room(principal, room_id)
+    return await decisions_in(access.room.id)

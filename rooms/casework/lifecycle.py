@@ -10,16 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from rooms.casework.notes import staff_access
 from rooms.kernel import audit
-from rooms.kernel.access import access_room_for_client_writing
-from rooms.kernel.actors import Actor, MachineClient
+from rooms.kernel.access import access_room
+from rooms.kernel.actors import Principal
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, RoomClosed
-from rooms.kernel.events import Event, RoomChanged
-from rooms.kernel.records import RoomRecord
+from rooms.kernel.events import ProgressChanged, RoomWasClosed
+from rooms.kernel.records import RoomAccess
 from rooms.kernel.tables import Room, RoomProgress, RoomStatus
-from rooms.outbound.outbox import do_record_event
+from rooms.outbound.outbox import do_record
 
 
 def parse_progress(value: str) -> RoomProgress:
@@ -29,11 +28,11 @@ def parse_progress(value: str) -> RoomProgress:
         raise Invalid({"progress": "invalid"}) from None
 
 
-async def do_set_progress(
-    room: RoomRecord, progress: RoomProgress, *, actor: Actor | None, machine: str | None
-) -> list[Event]:
+async def do_set_progress(access: RoomAccess, progress: RoomProgress) -> bool:
+    """Record a new progress; False when the room already had it."""
+    room = access.room
     if room.progress == progress.value:
-        return []
+        return False
     # Conditional: of two concurrent changes to the same progress, one records it.
     changed = await (
         Room.update({Room.progress: progress.value})
@@ -41,27 +40,20 @@ async def do_set_progress(
         .returning(Room.id)
     )
     if not changed:
-        return []
-    await do_record_event(
-        "room.status_changed",
-        authority_id=room.authority_id,
-        room_id=room.id,
-        data={"progress": progress.value},
-    )
+        return False
+    await do_record(ProgressChanged(room.id, room.authority_id, progress=progress.value))
     await audit.record(
         "room_progress_changed",
-        actor=actor,
-        machine=machine,
+        actor=access.principal,
         room_id=room.id,
         authority_id=room.authority_id,
         detail={"progress": progress.value},
     )
-    return [RoomChanged(room_id=room.id)]
+    return True
 
 
-async def do_close_room(
-    room: RoomRecord, *, actor: Actor | None, machine: str | None
-) -> list[Event]:
+async def do_close_room(access: RoomAccess) -> None:
+    room = access.room
     now = datetime.now(UTC)
     # Conditional: the gate read the room open, but a concurrent close may have
     # committed since (PostgreSQL, READ COMMITTED); only one of them records it.
@@ -72,41 +64,22 @@ async def do_close_room(
     )
     if not closed:
         raise RoomClosed()
-    await do_record_event(
-        "room.closed",
-        authority_id=room.authority_id,
-        room_id=room.id,
-        data={"closed_at": now.isoformat()},
-    )
+    await do_record(RoomWasClosed(room.id, room.authority_id, closed_at=now.isoformat()))
     await audit.record(
-        "room_closed", actor=actor, machine=machine, room_id=room.id, authority_id=room.authority_id
+        "room_closed", actor=access.principal, room_id=room.id, authority_id=room.authority_id
     )
-    return [RoomChanged(room_id=room.id)]
 
 
-async def check_set_progress(actor: Actor | None, room_id: UUID | str, value: str) -> list[Event]:
+async def check_set_progress(principal: Principal | None, room_id: UUID | str, value: str) -> bool:
+    """The authority's side (a caseworker or the case store) sets the progress."""
     async with write_transaction():
-        room = (await staff_access(actor, room_id, writing=True)).room
+        access = await access_room(principal, room_id, writing=True, staff_only=True)
         progress = parse_progress(value)  # after the gate: others learn nothing
-        return await do_set_progress(room, progress, actor=actor, machine=None)
+        return await do_set_progress(access, progress)
 
 
-async def check_close_room(actor: Actor | None, room_id: UUID | str) -> list[Event]:
+async def check_close_room(principal: Principal | None, room_id: UUID | str) -> None:
+    """The authority's side closes the room: read-only from now on."""
     async with write_transaction():
-        room = (await staff_access(actor, room_id, writing=True)).room
-        return await do_close_room(room, actor=actor, machine=None)
-
-
-async def check_set_progress_by_client(
-    client: MachineClient, room_id: UUID | str, value: str
-) -> list[Event]:
-    async with write_transaction():
-        room = await access_room_for_client_writing(client, room_id)
-        progress = parse_progress(value)
-        return await do_set_progress(room, progress, actor=None, machine=client.audit_name)
-
-
-async def check_close_room_by_client(client: MachineClient, room_id: UUID | str) -> list[Event]:
-    async with write_transaction():
-        room = await access_room_for_client_writing(client, room_id)
-        return await do_close_room(room, actor=None, machine=client.audit_name)
+        access = await access_room(principal, room_id, writing=True, staff_only=True)
+        await do_close_room(access)

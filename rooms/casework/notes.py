@@ -2,8 +2,8 @@
 
 The notes live in their own table (``InternalNote``), apart from the timeline, so no
 query of the applicant's side can reach them by a forgotten filter. Every function
-here passes :func:`staff_access` first, which answers the applicant side with the same
-``NotFound`` as a foreign room.
+here passes the room gate with ``staff_only`` first, which answers the applicant side
+with the same ``NotFound`` as a foreign room.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from rooms.kernel import audit
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
-from rooms.kernel.errors import Invalid, NotFound, RoomClosed
+from rooms.kernel.errors import Invalid
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import InternalNote, Side
+from rooms.kernel.tables import InternalNote
 
 MAX_NOTE_LENGTH = 5_000
 
@@ -40,23 +40,6 @@ class NoteView:
     created_at: datetime
 
 
-async def staff_access(
-    actor: Actor | None, room_id: UUID | str, *, writing: bool = False
-) -> RoomAccess:
-    """The room for a caseworker of its authority; ``NotFound`` for everyone else.
-
-    The applicant side, who may see the room itself, gets the very same ``NotFound``
-    as an outsider: nothing tells them that staff-only things exist, not even that
-    the room is closed to writing (the side is checked before ``RoomClosed``).
-    """
-    access = await access_room(actor, room_id)
-    if access.side is not Side.authority:
-        raise NotFound()
-    if writing and access.room.closed:
-        raise RoomClosed()
-    return access
-
-
 def clean_note(body: str) -> str:
     try:
         return clean_body(body, MAX_NOTE_LENGTH)
@@ -65,7 +48,7 @@ def clean_note(body: str) -> str:
 
 
 async def room_notes(room_id: UUID) -> list[NoteView]:
-    """The notes of a room, oldest first; call only after :func:`staff_access`."""
+    """The notes of a room, oldest first; call only after the gate (``staff_only``)."""
     rows: list[dict[str, Any]] = (
         await InternalNote.select(
             InternalNote.id,
@@ -81,11 +64,6 @@ async def room_notes(room_id: UUID) -> list[NoteView]:
         NoteView(UUID(str(r["id"])), r["kind"], r["author_name"], r["body"], r["created_at"])
         for r in rows
     ]
-
-
-async def notes_for(actor: Actor | None, room_id: UUID | str) -> list[NoteView]:
-    access = await staff_access(actor, room_id)
-    return await room_notes(access.room.id)
 
 
 async def do_add_note(access: RoomAccess, actor: Actor, body: str, *, kind: str) -> UUID:
@@ -111,7 +89,7 @@ async def do_add_note(access: RoomAccess, actor: Actor, body: str, *, kind: str)
 async def check_add_note(actor: Actor | None, room_id: UUID | str, body: str) -> UUID:
     """A caseworker of the room's authority adds a note; no live event reaches anyone."""
     async with write_transaction():
-        access = await staff_access(actor, room_id, writing=True)
+        access = await access_room(actor, room_id, writing=True, staff_only=True)
         assert actor is not None
         text = clean_note(body)
         return await do_add_note(access, actor, text, kind=NoteKind.note)

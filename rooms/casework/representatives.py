@@ -15,14 +15,14 @@ from typing import Any
 from uuid import UUID
 
 from rooms.kernel import audit
-from rooms.kernel.access import access_room, access_room_for_writing, parse_id
+from rooms.kernel.access import access_room, parse_id
 from rooms.kernel.actors import Actor, ActorKind
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound
-from rooms.kernel.events import Event, ParticipantsChanged
+from rooms.kernel.events import ParticipantAdded, ParticipantRemoved
 from rooms.kernel.records import RoomAccess
 from rooms.kernel.tables import ApplicantKind, Invitation, Participant, ParticipantRole, Room, Side
-from rooms.outbound.outbox import do_record_event
+from rooms.outbound.outbox import do_record
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -61,7 +61,7 @@ async def check_create_invitation(
     if len(label) > 200:
         raise Invalid({"label": "too_long"})
     async with write_transaction():
-        access = await access_room_for_writing(actor, room_id)
+        access = await access_room(actor, room_id, writing=True)
         if access.side is Side.applicant and not await _is_applicant(access.participant_id):
             raise NotFound()  # representatives do not invite further representatives
         code = _new_code()
@@ -100,7 +100,7 @@ class InvitationRefused(Invalid):
         super().__init__({"code": "invalid"})
 
 
-async def check_redeem_invitation(actor: Actor, code: str) -> tuple[UUID, list[Event]]:
+async def check_redeem_invitation(actor: Actor, code: str) -> UUID:
     """Bind the invitation to ``actor``'s account; return the room's id."""
     if actor.is_staff:
         raise InvitationRefused()
@@ -124,7 +124,7 @@ async def check_redeem_invitation(actor: Actor, code: str) -> tuple[UUID, list[E
             await Invitation.update(
                 {Invitation.redeemed_at: now, Invitation.redeemed_by: participant}
             ).where(Invitation.id == row["id"])
-            await _participant_event("participant.added", room_id, participant)
+            await _participant_event(ParticipantAdded, room_id, participant)
             refused = False
     if refused:
         # Outside the refused transaction, so the attempt is on record.
@@ -136,19 +136,23 @@ async def check_redeem_invitation(actor: Actor, code: str) -> tuple[UUID, list[E
         )
         raise InvitationRefused()
     await audit.record("participant_added", actor=actor, room_id=room_id)
-    return room_id, [ParticipantsChanged(room_id=room_id)]
+    return room_id
 
 
-async def _participant_event(event_type: str, room_id: UUID, participant_id: UUID) -> None:
+async def _participant_event(
+    fact: type[ParticipantAdded | ParticipantRemoved], room_id: UUID, participant_id: UUID
+) -> None:
     room: dict[str, Any] | None = (
         await Room.select(Room.authority).where(Room.id == room_id).first()
     )
     assert room is not None
-    await do_record_event(
-        event_type,
-        authority_id=UUID(str(room["authority"])),
-        room_id=room_id,
-        data={"participant_id": str(participant_id), "role": ParticipantRole.representative.value},
+    await do_record(
+        fact(
+            room_id,
+            UUID(str(room["authority"])),
+            participant_id=participant_id,
+            role=ParticipantRole.representative.value,
+        )
     )
 
 
@@ -182,7 +186,7 @@ async def _add_representative(room_id: UUID, actor: Actor) -> UUID:
 
 async def check_remove_representative(
     actor: Actor, room_id: UUID | str, participant_id: UUID | str
-) -> list[Event]:
+) -> None:
     """The applicant or a caseworker removes a representative; access ends at once."""
     pid = parse_id(participant_id)
     async with write_transaction():
@@ -201,14 +205,13 @@ async def check_remove_representative(
         )
         if not changed:
             raise NotFound()
-        await _participant_event("participant.removed", access.room.id, pid)
+        await _participant_event(ParticipantRemoved, access.room.id, pid)
         await audit.record(
             "participant_removed",
             actor=actor,
             room_id=access.room.id,
             authority_id=access.room.authority_id,
         )
-    return [ParticipantsChanged(room_id=access.room.id)]
 
 
 async def participants(room_id: UUID) -> list[ParticipantView]:

@@ -10,13 +10,19 @@ from uuid import UUID
 
 from piccolo.custom_types import Combinable
 
-from rooms.casework.timeline import DEFAULT_MAX_LENGTH, author_of, clean_body, do_add_item
+from rooms.casework.timeline import (
+    DEFAULT_MAX_LENGTH,
+    PostedItem,
+    author_of,
+    clean_body,
+    do_add_item,
+)
 from rooms.kernel import audit
-from rooms.kernel.access import access_room_for_writing, parse_id
-from rooms.kernel.actors import Actor
+from rooms.kernel.access import access_room, parse_id
+from rooms.kernel.actors import Principal
 from rooms.kernel.db import write_transaction
-from rooms.kernel.errors import Invalid, NotAllowed, NotFound
-from rooms.kernel.events import Event, TimelineItemAdded, TimelineItemChanged
+from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.events import RequestItemReviewed
 from rooms.kernel.tables import (
     DocumentRequest,
     ItemKind,
@@ -24,7 +30,7 @@ from rooms.kernel.tables import (
     RequestItemState,
     Side,
 )
-from rooms.outbound.outbox import do_record_event
+from rooms.outbound.outbox import do_record
 
 MAX_ITEMS = 20
 LONGEST_DEADLINE = timedelta(days=366)
@@ -91,27 +97,25 @@ def validate(
 
 
 async def check_create_request(
-    actor: Actor,
+    actor: Principal,
     room_id: UUID | str,
     explanation: str,
     items: list[NewItem],
     deadline: date,
     *,
     max_length: int = DEFAULT_MAX_LENGTH,
-) -> list[Event]:
+) -> PostedItem:
     """Only the authority's side asks for documents."""
     today = datetime.now(UTC).date()
     text, labels = validate(explanation, items, deadline, today, max_length)
     async with write_transaction():
-        access = await access_room_for_writing(actor, room_id)
-        if access.side is not Side.authority:
-            raise NotAllowed()
-        author, _ = await author_of(access, actor)
+        access = await access_room(actor, room_id, writing=True, staff_only=True)
+        author, _ = await author_of(access)
         message_id, seq = await do_add_item(
             access.room.id,
             side=Side.authority,
             author=author,
-            author_name=actor.name,
+            author_name=access.author_name,
             body=text,
             kind=ItemKind.request,
         )
@@ -130,7 +134,7 @@ async def check_create_request(
             authority_id=access.room.authority_id,
             detail={"items": len(labels), "deadline": deadline.isoformat()},
         )
-    return [TimelineItemAdded(room_id=access.room.id, seq=seq)]
+    return PostedItem(message_id, seq)
 
 
 async def _item_in_room(item_id: UUID, room_id: UUID) -> dict[str, Any]:
@@ -150,8 +154,8 @@ async def _item_in_room(item_id: UUID, room_id: UUID) -> dict[str, Any]:
 
 
 async def check_review_item(
-    actor: Actor, room_id: UUID | str, item_id: UUID | str, *, accept: bool, reason: str = ""
-) -> list[Event]:
+    actor: Principal, room_id: UUID | str, item_id: UUID | str, *, accept: bool, reason: str = ""
+) -> None:
     """A caseworker accepts a submitted item, or rejects it with a reason (asking again)."""
     reason = reason.strip()
     if not accept and not reason:
@@ -159,9 +163,7 @@ async def check_review_item(
     if len(reason) > 2000:
         raise Invalid({"reason": "too_long"})
     async with write_transaction():
-        access = await access_room_for_writing(actor, room_id)
-        if access.side is not Side.authority:
-            raise NotAllowed()
+        access = await access_room(actor, room_id, writing=True, staff_only=True)
         row = await _item_in_room(parse_id(item_id), access.room.id)
         if row["state"] != RequestItemState.submitted.value:
             raise Invalid({"state": "not_submitted"})
@@ -173,11 +175,14 @@ async def check_review_item(
                 RequestItem.updated_at: datetime.now(UTC),
             }
         ).where(RequestItem.id == row["id"])
-        await do_record_event(
-            "request_item.reviewed",
-            authority_id=access.room.authority_id,
-            room_id=access.room.id,
-            data={"request_item_id": str(row["id"]), "state": state.value},
+        await do_record(
+            RequestItemReviewed(
+                access.room.id,
+                access.room.authority_id,
+                seq=int(row["request.message.seq"]),
+                request_item_id=UUID(str(row["id"])),
+                state=state.value,
+            )
         )
         await audit.record(
             "document_reviewed",
@@ -186,7 +191,6 @@ async def check_review_item(
             authority_id=access.room.authority_id,
             detail={"state": state.value},
         )
-    return [TimelineItemChanged(room_id=access.room.id, seq=int(row["request.message.seq"]))]
 
 
 async def requests_by_message(

@@ -11,20 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from rooms.casework.notes import staff_access
 from rooms.casework.requests import open_requests
 from rooms.casework.timeline import clean_body
 from rooms.kernel import audit
-from rooms.kernel.access import AdminAccess, access_authority_admin, parse_id
+from rooms.kernel.access import access_authority_admin, access_room, access_template, parse_id
 from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import DomainError, Invalid, NotFound
-from rooms.kernel.records import RoomAccess
+from rooms.kernel.records import RoomAccess, TemplateView
 from rooms.kernel.tables import Participant, ParticipantRole, TextTemplate
 
 MAX_NAME_LENGTH = 100
@@ -50,14 +48,6 @@ class TemplateInvalid(Invalid):
     def __init__(self, errors: dict[str, str], placeholder: str = "") -> None:
         super().__init__(errors)
         self.placeholder = placeholder
-
-
-@dataclass(frozen=True)
-class TemplateView:
-    id: UUID
-    name: str
-    body: str
-    updated_at: datetime
 
 
 def check_placeholders(body: str) -> None:
@@ -108,10 +98,6 @@ def fill(body: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(value, body)
 
 
-def _view(row: dict[str, Any]) -> TemplateView:
-    return TemplateView(UUID(str(row["id"])), row["name"], row["body"], row["updated_at"])
-
-
 async def templates_of(authority_id: UUID) -> list[TemplateView]:
     rows: list[dict[str, Any]] = (
         await TextTemplate.select(
@@ -120,28 +106,13 @@ async def templates_of(authority_id: UUID) -> list[TemplateView]:
         .where(TextTemplate.authority == authority_id)
         .order_by(TextTemplate.name)
     )
-    return [_view(r) for r in rows]
-
-
-async def _own_template(admin: AdminAccess, template_id: UUID | str) -> TemplateView:
-    row: dict[str, Any] | None = (
-        await TextTemplate.select(
-            TextTemplate.id, TextTemplate.name, TextTemplate.body, TextTemplate.updated_at
-        )
-        .where(
-            (TextTemplate.id == parse_id(template_id))
-            & (TextTemplate.authority == admin.authority_id)
-        )
-        .first()
-    )
-    if row is None:
-        raise NotFound()
-    return _view(row)
+    return [TemplateView.from_row(r) for r in rows]
 
 
 async def admin_template(actor: Actor | None, template_id: UUID | str) -> TemplateView:
     """One template of the admin's own authority; ``NotFound`` for anything else."""
-    return await _own_template(await access_authority_admin(actor), template_id)
+    _, template = await access_template(actor, template_id)
+    return template
 
 
 async def _name_taken(authority_id: UUID, name: str, but: UUID | None = None) -> bool:
@@ -187,8 +158,7 @@ async def check_update_template(
     actor: Actor | None, template_id: UUID | str, name: str, body: str
 ) -> None:
     async with _unique_name(actor, name), write_transaction():
-        admin = await access_authority_admin(actor)
-        current = await _own_template(admin, template_id)
+        admin, current = await access_template(actor, template_id)
         clean_name, text = validate(name, body)
         if await _name_taken(admin.authority_id, clean_name, but=current.id):
             raise TemplateInvalid({"name": "taken"})
@@ -204,8 +174,7 @@ async def check_update_template(
 
 async def check_delete_template(actor: Actor | None, template_id: UUID | str) -> None:
     async with write_transaction():
-        admin = await access_authority_admin(actor)
-        current = await _own_template(admin, template_id)
+        admin, current = await access_template(actor, template_id)
         await TextTemplate.delete().where(TextTemplate.id == current.id)
         await audit.record("text_template_deleted", actor=actor, authority_id=admin.authority_id)
 
@@ -220,14 +189,15 @@ async def filled_template(actor: Actor | None, room_id: UUID | str, template_id:
     ``{frist}`` becomes the deadline of the room's next open document request, or
     ``[Frist]`` for the caseworker to replace when there is none.
     """
-    text = await fill_for_room(await staff_access(actor, room_id), template_id)
+    access = await access_room(actor, room_id, staff_only=True)
+    text = await fill_for_room(access, template_id)
     if text is None:
         raise NotFound()
     return text
 
 
 async def fill_for_room(access: RoomAccess, template_id: UUID | str) -> str | None:
-    """:func:`filled_template` for a room already passed by :func:`staff_access`;
+    """:func:`filled_template` for a room already passed by the gate (``staff_only``);
     ``None`` when the id names no template of the room's authority (any more)."""
     try:
         tid = parse_id(template_id)

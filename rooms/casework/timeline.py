@@ -1,17 +1,17 @@
-"""The timeline: posting messages, reading them, and read receipts."""
+"""The timeline: items in sequence, as each viewer sees them, and read receipts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from rooms.kernel import audit
-from rooms.kernel.access import access_room, access_room_for_writing
+from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor, ActorKind
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, RoomClosed
-from rooms.kernel.events import Event, ItemsRead, TimelineItemAdded
+from rooms.kernel.events import ItemAdded, ItemsRead
 from rooms.kernel.records import RoomAccess, TimelineItem
 from rooms.kernel.tables import (
     ItemKind,
@@ -23,9 +23,18 @@ from rooms.kernel.tables import (
     RoomStatus,
     Side,
 )
-from rooms.outbound.outbox import do_record_event
+from rooms.outbound.outbox import do_record
 
 DEFAULT_MAX_LENGTH = 20_000
+
+
+@dataclass(frozen=True)
+class PostedItem:
+    """A new timeline item: its id, its sequence number and the files that came with it."""
+
+    id: UUID
+    seq: int
+    attachment_ids: tuple[UUID, ...] = ()
 
 
 def clean_body(body: str, max_length: int = DEFAULT_MAX_LENGTH) -> str:
@@ -56,10 +65,12 @@ async def _next_seq(room_id: UUID, now: datetime) -> tuple[int, UUID]:
     return int(rows[0]["last_seq"]), UUID(str(rows[0]["authority"]))
 
 
-async def ensure_caseworker_participant(access: RoomAccess, actor: Actor) -> UUID:
+async def ensure_caseworker_participant(access: RoomAccess) -> UUID:
     """Caseworkers reach rooms through their authority; the first visit records them."""
     if access.participant_id is not None:
         return access.participant_id
+    actor = access.person
+    assert actor is not None and access.side is Side.authority
     await Participant.insert(
         Participant(
             room=access.room.id,
@@ -83,9 +94,10 @@ async def ensure_caseworker_participant(access: RoomAccess, actor: Actor) -> UUI
     return UUID(str(row["id"]))
 
 
-async def on_behalf_of(access: RoomAccess, actor: Actor) -> str:
+async def on_behalf_of(access: RoomAccess) -> str:
     """For whom an applicant-side author acts: the applicant, unless it is them."""
-    if access.side is not Side.applicant:
+    actor = access.person
+    if access.side is not Side.applicant or actor is None:
         return ""
     row: dict[str, Any] | None = (
         await Participant.select(Participant.id, Participant.name)
@@ -112,8 +124,13 @@ async def do_add_item(
     body: str,
     for_whom: str = "",
     kind: ItemKind = ItemKind.message,
+    files: int = 0,
 ) -> tuple[UUID, int]:
-    """Append a timeline item; return its id and sequence number."""
+    """Append a timeline item and record it; return its id and sequence number.
+
+    ``files``: how many quarantined files the caller attaches to it (the scanner is
+    woken after commit).
+    """
     now = datetime.now(UTC)
     seq, authority_id = await _next_seq(room_id, now)
     message = Message(
@@ -128,62 +145,23 @@ async def do_add_item(
         created_at=now,
     )
     await message.save()
-    await do_record_event(
-        "timeline.item_added",
-        authority_id=authority_id,
-        room_id=room_id,
-        data={"seq": seq, "kind": kind.value, "side": side.value},
+    await do_record(
+        ItemAdded(room_id, authority_id, seq=seq, kind=kind.value, side=side.value, files=files)
     )
     return UUID(str(message.id)), seq
 
 
-async def do_post_message(
-    room_id: UUID,
-    *,
-    side: Side,
-    author: UUID | None,
-    author_name: str,
-    body: str,
-    for_whom: str = "",
-) -> list[Event]:
-    _, seq = await do_add_item(
-        room_id, side=side, author=author, author_name=author_name, body=body, for_whom=for_whom
-    )
-    return [TimelineItemAdded(room_id=room_id, seq=seq)]
+async def author_of(access: RoomAccess) -> tuple[UUID | None, str]:
+    """The participant writing for the principal in this room, and for whom they act.
 
-
-async def author_of(access: RoomAccess, actor: Actor) -> tuple[UUID | None, str]:
-    """The participant writing for ``actor`` in this room, and for whom they act."""
+    A case store writes as its authority: no participant, nobody on whose behalf.
+    """
+    if access.machine is not None:
+        return None, ""
     author = access.participant_id
     if access.side is Side.authority:
-        author = await ensure_caseworker_participant(access, actor)
-    return author, await on_behalf_of(access, actor)
-
-
-async def check_post_message(
-    actor: Actor, room_id: UUID | str, body: str, *, max_length: int = DEFAULT_MAX_LENGTH
-) -> list[Event]:
-    """Authorise, validate and post a message in one transaction."""
-    text = clean_body(body, max_length)
-    async with write_transaction():
-        access = await access_room_for_writing(actor, room_id)
-        author, for_whom = await author_of(access, actor)
-        events = await do_post_message(
-            access.room.id,
-            side=access.side,
-            author=author,
-            author_name=actor.name,
-            body=text,
-            for_whom=for_whom,
-        )
-        await audit.record(
-            "message_posted",
-            actor=actor,
-            room_id=access.room.id,
-            authority_id=access.room.authority_id,
-            detail={"seq": events[0].seq if isinstance(events[0], TimelineItemAdded) else 0},
-        )
-    return events
+        author = await ensure_caseworker_participant(access)
+    return author, await on_behalf_of(access)
 
 
 async def timeline(
@@ -247,8 +225,8 @@ async def _first_read_by_other_side(
     return first
 
 
-async def do_mark_read(access: RoomAccess, reader: UUID, up_to_seq: int) -> list[Event]:
-    """Record first reads of the other side's items up to ``up_to_seq``."""
+async def do_mark_read(access: RoomAccess, reader: UUID, up_to_seq: int) -> tuple[int, ...]:
+    """Record first reads of the other side's items up to ``up_to_seq``; return their seqs."""
     unread: list[dict[str, Any]] = await Message.select(Message.id, Message.seq).where(
         (Message.room == access.room.id)
         & (Message.side == access.other_side.value)
@@ -256,7 +234,7 @@ async def do_mark_read(access: RoomAccess, reader: UUID, up_to_seq: int) -> list
         & Message.id.not_in(Receipt.select(Receipt.message).where(Receipt.participant == reader))
     )
     if not unread:
-        return []
+        return ()
     now = datetime.now(UTC)
     await Receipt.insert(
         *[
@@ -265,14 +243,17 @@ async def do_mark_read(access: RoomAccess, reader: UUID, up_to_seq: int) -> list
         ]
     ).on_conflict(action="DO NOTHING")
     seqs = tuple(sorted(int(row["seq"]) for row in unread))
-    return [ItemsRead(room_id=access.room.id, reader_side=access.side.value, seqs=seqs)]
+    room = access.room
+    await do_record(ItemsRead(room.id, room.authority_id, reader_side=access.side.value, seqs=seqs))
+    return seqs
 
 
-async def check_mark_read(actor: Actor, room_id: UUID | str, up_to_seq: int) -> list[Event]:
+async def check_mark_read(actor: Actor, room_id: UUID | str, up_to_seq: int) -> tuple[int, ...]:
+    """A person has seen the room up to ``up_to_seq``: the other side's items are read."""
     async with write_transaction():
         access = await access_room(actor, room_id)
         reader = access.participant_id
         if access.side is Side.authority:
-            reader = await ensure_caseworker_participant(access, actor)
+            reader = await ensure_caseworker_participant(access)
         assert reader is not None
         return await do_mark_read(access, reader, up_to_seq)

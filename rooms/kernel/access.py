@@ -1,19 +1,47 @@
-"""The only gates to rooms: every read or write of a room's content passes here.
+"""The gates: every read or write of a room, a file or an authority's settings passes here.
 
-A missing room and someone else's room raise the same ``NotFound``: nobody can learn
-that a room exists without being in it.
+One gate per kind of object, with flags for what the caller is about to do, in the
+manner of Zulip's ``access_stream_by_id``. The same principal type serves people and
+case stores (``Principal``), so each action is written once for both.
+
+Refusals are the same everywhere:
+
+- ``NotFound`` (404) for "missing" and for "not yours" alike: nobody learns that a
+  room exists without being in it. The applicant side, who may see the room, gets the
+  very same ``NotFound`` for the authority's things (``staff_only``): nothing tells
+  them that staff-only things exist.
+- ``RoomClosed`` (409) for a write to a closed room, checked after the side, so it
+  tells nothing to someone who may not write there anyway.
+- ``TrustLevelTooLow`` to an applicant who is in the room but logged in weaker than
+  the room requires (a page explains the step-up).
+- ``NotAllowed`` (403) is left for a missing scope or role on an object the caller
+  may know exists; the API's scope guards raise it before any gate runs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from rooms.kernel.actors import Actor, ActorKind, MachineClient, StaffRole
-from rooms.kernel.errors import NotFound, RoomClosed, TrustLevelTooLow
-from rooms.kernel.records import RoomAccess, RoomRecord
-from rooms.kernel.tables import ApplicantKind, Authority, Participant, ParticipantRole, Room, Side
+from rooms.kernel.actors import Actor, ActorKind, MachineClient, Principal, StaffRole
+from rooms.kernel.errors import NotFound, Quarantined, RoomClosed, TrustLevelTooLow
+from rooms.kernel.records import (
+    AdminAccess,
+    AttachmentView,
+    RoomAccess,
+    RoomRecord,
+    TemplateView,
+)
+from rooms.kernel.tables import (
+    ApplicantKind,
+    Attachment,
+    Authority,
+    Participant,
+    ParticipantRole,
+    Room,
+    Side,
+    TextTemplate,
+)
 
 # Who acts on the applicant's side of a room.
 APPLICANT_SIDE_ROLES = [ParticipantRole.applicant.value, ParticipantRole.representative.value]
@@ -66,73 +94,110 @@ async def _caseworker_participant(room_id: UUID, actor: Actor) -> UUID | None:
     return UUID(str(row["id"])) if row else None
 
 
-async def access_room(actor: Actor | None, room_id: UUID | str) -> RoomAccess:
-    """Return the room as ``actor`` may see it, or raise ``NotFound``.
-
-    Raises ``TrustLevelTooLow`` only to someone who is in the room but logged in
-    with a weaker method than the room requires.
-    """
-    if actor is None:
-        raise NotFound()
-    rid = parse_id(room_id)
-    room = await load_room(rid)
-    if room is None:
-        raise NotFound()
-    if actor.is_staff:
-        if not actor.is_caseworker or actor.authority_slug != room.authority_slug:
+async def _room_as_seen_by(principal: Principal, room: RoomRecord) -> RoomAccess:
+    if isinstance(principal, MachineClient):
+        if principal.authority_id != room.authority_id:
             raise NotFound()
-        return RoomAccess(room, Side.authority, await _caseworker_participant(rid, actor))
-    participant = await _applicant_participant(rid, actor)
+        return RoomAccess(room, Side.authority, None, principal)
+    if principal.is_staff:
+        if not principal.is_caseworker or principal.authority_slug != room.authority_slug:
+            raise NotFound()
+        participant = await _caseworker_participant(room.id, principal)
+        return RoomAccess(room, Side.authority, participant, principal)
+    participant = await _applicant_participant(room.id, principal)
     if participant is None:
         raise NotFound()
-    if actor.trust_level < room.min_trust_level:
+    if principal.trust_level < room.min_trust_level:
         raise TrustLevelTooLow(room.min_trust_level.name)
-    return RoomAccess(room, Side.applicant, participant)
+    return RoomAccess(room, Side.applicant, participant, principal)
 
 
-async def access_room_for_writing(actor: Actor | None, room_id: UUID | str) -> RoomAccess:
-    access = await access_room(actor, room_id)
-    if access.room.closed:
+async def access_room(
+    principal: Principal | None,
+    room_id: UUID | str,
+    *,
+    writing: bool = False,
+    staff_only: bool = False,
+    side: Side | None = None,
+) -> RoomAccess:
+    """The room as ``principal`` may see it, or the refusal.
+
+    - ``writing``: the caller is about to change something: a closed room refuses.
+    - ``staff_only``: only the authority's side (a caseworker or the case store) may;
+      the applicant side gets the same ``NotFound`` as an outsider.
+    - ``side``: only this side may (e.g. uploads come from the applicant side); the
+      other side gets ``NotFound`` too, since the action does not exist for it.
+    """
+    if principal is None:
+        raise NotFound()
+    room = await load_room(parse_id(room_id))
+    if room is None:
+        raise NotFound()
+    access = await _room_as_seen_by(principal, room)
+    wanted = Side.authority if staff_only else side
+    if wanted is not None and access.side is not wanted:
+        raise NotFound()
+    if writing and room.closed:
         raise RoomClosed()
     return access
 
 
-async def access_room_for_client(client: MachineClient, room_id: UUID | str) -> RoomRecord:
-    """The room as a case store's credential may see it: only its own authority's."""
-    rid = parse_id(room_id)
-    room = await load_room(rid)
-    if room is None or room.authority_id != client.authority_id:
+async def access_attachment(
+    principal: Principal | None,
+    attachment_id: UUID | str,
+    *,
+    room_id: UUID | str | None = None,
+) -> tuple[RoomAccess, AttachmentView]:
+    """The one gate to a file: its room's gate, then the file must be clean.
+
+    ``room_id``: the room the caller named (an API path); a file of another room is
+    ``NotFound`` even to someone who may see both rooms.
+    """
+    row: dict[str, Any] | None = (
+        await Attachment.select().where(Attachment.id == parse_id(attachment_id)).first()
+    )
+    if row is None:
         raise NotFound()
-    return room
-
-
-async def access_room_for_client_writing(client: MachineClient, room_id: UUID | str) -> RoomRecord:
-    room = await access_room_for_client(client, room_id)
-    if room.closed:
-        raise RoomClosed()
-    return room
-
-
-@dataclass(frozen=True)
-class AdminAccess:
-    """An authority as its administrator may manage it."""
-
-    authority_id: UUID
-    authority_slug: str
-    authority_name: str
-
-
-async def access_authority_admin(actor: Actor | None) -> AdminAccess:
-    """The actor's authority, if they administer it; otherwise ``NotFound``."""
-    if actor is None or not actor.is_staff or actor.authority_slug is None:
+    view = AttachmentView.from_row(row)
+    if room_id is not None and parse_id(room_id) != view.room_id:
         raise NotFound()
-    if StaffRole.authority_admin.value not in actor.roles:
+    access = await access_room(principal, view.room_id)  # NotFound for everyone outside
+    if not view.clean:
+        raise Quarantined()
+    return access, view
+
+
+async def access_authority_admin(principal: Principal | None) -> AdminAccess:
+    """The authority that ``principal`` administers; ``NotFound`` for anyone else."""
+    if not isinstance(principal, Actor) or not principal.is_staff:
+        raise NotFound()
+    if principal.authority_slug is None or StaffRole.authority_admin.value not in principal.roles:
         raise NotFound()
     row: dict[str, Any] | None = (
         await Authority.select(Authority.id, Authority.slug, Authority.name)
-        .where(Authority.slug == actor.authority_slug)
+        .where(Authority.slug == principal.authority_slug)
         .first()
     )
     if row is None:
         raise NotFound()
     return AdminAccess(parse_id(str(row["id"])), row["slug"], row["name"])
+
+
+async def access_template(
+    principal: Principal | None, template_id: UUID | str
+) -> tuple[AdminAccess, TemplateView]:
+    """A text template of the authority that ``principal`` administers; else ``NotFound``."""
+    admin = await access_authority_admin(principal)
+    row: dict[str, Any] | None = (
+        await TextTemplate.select(
+            TextTemplate.id, TextTemplate.name, TextTemplate.body, TextTemplate.updated_at
+        )
+        .where(
+            (TextTemplate.id == parse_id(template_id))
+            & (TextTemplate.authority == admin.authority_id)
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return admin, TemplateView.from_row(row)

@@ -1,9 +1,11 @@
-"""Transactions for domain actions, on SQLite and PostgreSQL alike."""
+"""Transactions for domain actions, on SQLite and PostgreSQL alike, with on-commit hooks."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import anyio
@@ -11,6 +13,10 @@ from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from rooms.kernel.tables import Room
+
+log = logging.getLogger("antragsraum.db")
+
+_hooks: ContextVar[list[Callable[[], None]] | None] = ContextVar("on_commit_hooks", default=None)
 
 
 def engine() -> Engine[Any]:
@@ -25,7 +31,7 @@ def bound_engine() -> Engine[Any] | None:
 
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
-    """A transaction that writes, shielded from cancellation.
+    """A transaction that writes, shielded from cancellation; hooks run after its commit.
 
     A task cancelled inside Piccolo's transaction (a websocket whose client went
     away, say) can leave its connection "idle in transaction", holding locks. The
@@ -33,12 +39,38 @@ async def write_transaction() -> AsyncIterator[None]:
 
     On SQLite it begins IMMEDIATE, taking the write lock up front: a deferred
     transaction that reads first and writes later can fail to upgrade its lock.
+
+    What an action registers with :func:`on_commit` runs once the transaction has
+    committed, in order, and never when it rolls back (the Zulip habit of
+    ``send_event_on_commit``). A ``write_transaction`` inside another one joins it:
+    its hooks wait for the outer commit.
     """
+    if _hooks.get() is not None:
+        yield  # joined: the outer transaction commits, and runs the hooks
+        return
     db = engine()
     if isinstance(db, SQLiteEngine):
         transaction = db.transaction(transaction_type=TransactionType.immediate)
     else:
         transaction = db.transaction()
-    with anyio.CancelScope(shield=True):
-        async with transaction:
-            yield
+    hooks: list[Callable[[], None]] = []
+    token = _hooks.set(hooks)
+    try:
+        with anyio.CancelScope(shield=True):
+            async with transaction:
+                yield
+    finally:
+        _hooks.reset(token)
+    for hook in hooks:
+        try:
+            hook()
+        except Exception:  # the change is committed: a failed side effect must not undo the answer
+            log.exception("an on-commit hook failed")
+
+
+def on_commit(hook: Callable[[], None]) -> None:
+    """Run ``hook`` after the current write transaction commits (never if it rolls back)."""
+    hooks = _hooks.get()
+    if hooks is None:
+        raise RuntimeError("on_commit() outside write_transaction()")
+    hooks.append(hook)

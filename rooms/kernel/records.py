@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from rooms.kernel.actors import TrustLevel
-from rooms.kernel.tables import RoomProgress, RoomStatus, Side
+from rooms.kernel.actors import Actor, MachineClient, Principal, TrustLevel
+from rooms.kernel.tables import RoomProgress, RoomStatus, ScanState, Side
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,87 @@ class RoomRecord:
 
 @dataclass(frozen=True)
 class RoomAccess:
-    """A room as one viewer may see it: the result of an access gate."""
+    """A room as one principal may see it: the result of the room gate."""
 
     room: RoomRecord
     side: Side
     participant_id: UUID | None
+    """The principal's participant row; None for a case store (and a caseworker's first visit)."""
+    principal: Principal | None = None
 
     @property
     def other_side(self) -> Side:
         return Side.authority if self.side is Side.applicant else Side.applicant
+
+    @property
+    def person(self) -> Actor | None:
+        """The person acting, or None for a case store."""
+        return self.principal if isinstance(self.principal, Actor) else None
+
+    @property
+    def machine(self) -> MachineClient | None:
+        return self.principal if isinstance(self.principal, MachineClient) else None
+
+    @property
+    def author_name(self) -> str:
+        """The name a new item appears under: the person, or the case store's authority."""
+        if isinstance(self.principal, MachineClient):
+            return self.principal.authority_name
+        return self.principal.name if self.principal is not None else ""
+
+
+@dataclass(frozen=True)
+class AdminAccess:
+    """An authority as its administrator may manage it."""
+
+    authority_id: UUID
+    authority_slug: str
+    authority_name: str
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    """A text template of an authority."""
+
+    id: UUID
+    name: str
+    body: str
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> TemplateView:
+        return cls(_uuid(row["id"]), row["name"], row["body"], row["updated_at"])
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: UUID
+    room_id: UUID
+    message_id: UUID
+    name: str
+    mime: str
+    size: int
+    sha256: str
+    scan_state: str
+    storage_key: str
+
+    @property
+    def clean(self) -> bool:
+        return self.scan_state == ScanState.clean.value
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AttachmentView:
+        return cls(
+            id=_uuid(row["id"]),
+            room_id=_uuid(row["room"]),
+            message_id=_uuid(row["message"]),
+            name=row["name"],
+            mime=row["mime"],
+            size=int(row["size"]),
+            sha256=row["sha256"],
+            scan_state=row["scan_state"],
+            storage_key=row["storage_key"],
+        )
 
 
 @dataclass(frozen=True)

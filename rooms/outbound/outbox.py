@@ -1,7 +1,12 @@
-"""Events for case stores: one outbox row per state change, in the change's transaction.
+"""What happened, recorded once: the outbox row for case stores, the nudge after commit.
+
+Every action records its facts with :func:`do_record` (the catalogue is
+``rooms.kernel.events``). A fact with an outbox ``TYPE`` becomes one outbox row in
+the change's transaction; every fact is announced to the live channel and the
+scanner after commit (``rooms.kernel.events.announce``).
 
 No event without its change (the row rolls back with it), no change without its
-event (every ``do_*`` that changes state calls :func:`do_record_event`). A delivery
+event (every ``do_*`` that changes state calls :func:`do_record`). A delivery
 worker and the events feed read the rows; the data carries ids and facts only.
 """
 
@@ -15,23 +20,11 @@ from uuid import UUID
 
 from piccolo.engine.postgres import PostgresEngine
 
+from rooms.kernel.events import EVENT_TYPES as EVENT_TYPES
+from rooms.kernel.events import Happened, announce
 from rooms.kernel.tables import OutboxEvent
 from rooms.outbound.notifications import do_plan_notifications
 from rooms.outbound.webhooks import do_plan_deliveries
-
-# The types a case store may receive, and what their data holds.
-EVENT_TYPES = {
-    "room.created": "case_ref",
-    "timeline.item_added": "seq, kind (message/request/upload), side",
-    "request_item.reviewed": "request_item_id, state (accepted/rejected)",
-    "attachment.scanned": "attachment_id, sha256, size, outcome (clean/infected)",
-    "participant.added": "participant_id, role",
-    "participant.removed": "participant_id, role",
-    "room.status_changed": "progress (received/in_progress/waiting/decided)",
-    "room.closed": "closed_at",
-    "decision.made_available": "decision_id, attachment_id, sha256, made_available_at",
-    "decision.retrieved": "decision_id, retrieved_at, sha256",
-}
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,7 @@ async def _one_writer_per_authority(authority_id: UUID) -> None:
         )
 
 
-async def do_record_event(
+async def _write_outbox_row(
     event_type: str, *, authority_id: UUID, room_id: UUID | None, data: dict[str, Any]
 ) -> UUID:
     """Record the event and what it sets off (webhook deliveries, notifications).
@@ -87,6 +80,20 @@ async def do_record_event(
     await do_plan_notifications(
         event_id, event_type=event_type, authority_id=authority_id, room_id=room_id, data=data
     )
+    return event_id
+
+
+async def do_record(fact: Happened) -> UUID | None:
+    """Record what happened, once: its outbox row (if case stores hear of it), its nudge.
+
+    Call inside the change's transaction. Returns the outbox event's stable id.
+    """
+    event_id = None
+    if fact.TYPE is not None:
+        event_id = await _write_outbox_row(
+            fact.TYPE, authority_id=fact.authority_id, room_id=fact.room_id, data=fact.data()
+        )
+    announce(fact)
     return event_id
 
 

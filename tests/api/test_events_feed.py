@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.casework.timeline import check_post_message
+from rooms.casework.posting import check_post_message
 from tests import builders
 from tests.cast import ERIKA, JONAS
 

@@ -12,7 +12,7 @@ import pytest
 
 from app import create_app
 from app.settings import UploadSettings
-from rooms.casework.attachments import do_record_verdict
+from rooms.casework.verdicts import do_record_verdict
 from rooms.kernel.events import decode
 from rooms.kernel.tables import Attachment, Message, OutboxEvent
 from tests import builders

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rooms.casestore.clients import do_create_client
+from rooms.casework.posting import check_post_message
 from rooms.casework.requests import NewItem, check_create_request, open_requests
-from rooms.casework.timeline import check_post_message
 from rooms.kernel.tables import OutboxEvent, Participant, RequestItem, Room
 from tests import builders
 from tests.cast import ERIKA, JONAS, SABINE

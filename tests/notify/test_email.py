@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.notify.worker import BERLIN
+from rooms.casework.posting import check_post_message
 from rooms.casework.requests import NewItem, check_create_request
-from rooms.casework.timeline import check_post_message
 from rooms.kernel.db import write_transaction
 from rooms.kernel.tables import Room
 from rooms.outbound.notifications import check_update_preferences

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from app.settings import NotificationSettings
-from rooms.casework.timeline import check_post_message
+from rooms.casework.posting import check_post_message
 from tests.cast import ERIKA, SABINE
 from tests.conftest import make_settings
 from tests.notify.conftest import notifications, room_for

@@ -16,7 +16,7 @@ import pytest
 
 from app.notify.worker import NotificationWorker, policy_of
 from app.settings import NotificationSettings
-from rooms.casework.timeline import check_post_message
+from rooms.casework.posting import check_post_message
 from rooms.kernel.tables import Room
 from rooms.outbound.notifications import configure
 from tests.cast import ERIKA, SABINE

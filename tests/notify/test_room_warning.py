@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from rooms.casework.timeline import check_post_message
+from rooms.casework.posting import check_post_message
 from tests.cast import ERIKA, SABINE
 from tests.conftest import make_settings
 from tests.login import login

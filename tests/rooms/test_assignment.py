@@ -12,7 +12,7 @@ from rooms.casework.lifecycle import (
     do_set_progress,
 )
 from rooms.casework.notes import notes_for
-from rooms.casework.timeline import check_post_message
+from rooms.casework.posting import check_post_message
 from rooms.kernel.access import access_room
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound, RoomClosed

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rooms.casework.attachments import StoredFile, do_record_verdict
+from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import (
     DeliveryState,
     check_issue_decision,
@@ -21,6 +21,7 @@ from rooms.casework.decisions import (
     first_retrieval,
     sniff_document,
 )
+from rooms.casework.verdicts import do_record_verdict
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotAllowed, NotFound, RoomClosed
 from rooms.kernel.events import RoomChanged, TimelineItemAdded, TimelineItemChanged

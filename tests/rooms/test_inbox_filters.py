@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rooms.casework.assignment import check_assign
-from rooms.casework.attachments import StoredFile, check_add_upload
+from rooms.casework.attachments import StoredFile
 from rooms.casework.lifecycle import check_close_room, check_set_progress
 from rooms.casework.listings import (
     INBOX_PAGE_SIZE,
@@ -22,8 +22,9 @@ from rooms.casework.listings import (
     inbox_view,
     like_pattern,
 )
+from rooms.casework.posting import check_add_upload, check_post_message
 from rooms.casework.requests import NewItem, check_create_request, open_requests
-from rooms.casework.timeline import check_mark_read, check_post_message
+from rooms.casework.timeline import check_mark_read
 from rooms.kernel.tables import Message, Room
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, OTTO, SABINE

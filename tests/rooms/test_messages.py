@@ -8,7 +8,8 @@ import pytest
 
 from rooms.casework.lifecycle import check_close_room
 from rooms.casework.listings import applications_for, inbox_for
-from rooms.casework.timeline import check_mark_read, check_post_message, do_add_item, timeline
+from rooms.casework.posting import check_post_message
+from rooms.casework.timeline import check_mark_read, do_add_item, timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound, RoomClosed

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from rooms.casework.timeline import check_post_message
+from rooms.casework.posting import check_post_message
 from rooms.kernel.access import access_room
 from rooms.kernel.errors import Invalid
 from rooms.kernel.tables import Notification, Participant, Room

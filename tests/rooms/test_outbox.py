@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rooms.casework.attachments import StoredFile, check_add_upload, do_record_verdict
+from rooms.casework.attachments import StoredFile
+from rooms.casework.posting import check_add_upload, check_post_message
 from rooms.casework.representatives import (
     check_create_invitation,
     check_redeem_invitation,
@@ -15,7 +16,7 @@ from rooms.casework.representatives import (
     participants,
 )
 from rooms.casework.requests import NewItem, check_create_request, check_review_item, open_requests
-from rooms.casework.timeline import check_post_message
+from rooms.casework.verdicts import do_record_verdict
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.tables import OutboxEvent
 from rooms.outbound.outbox import feed

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rooms.casework.posting import check_post_message
 from rooms.casework.representatives import (
     InvitationRefused,
     check_create_invitation,
@@ -13,7 +14,7 @@ from rooms.casework.representatives import (
     check_remove_representative,
     participants,
 )
-from rooms.casework.timeline import check_post_message, timeline
+from rooms.casework.timeline import timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.errors import NotFound
 from rooms.kernel.events import ParticipantsChanged

@@ -7,16 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from rooms.casework.attachments import (
-    StoredFile,
-    access_attachment,
-    attachments_by_message,
-    check_add_upload,
-    do_record_verdict,
-    pending_scans,
-)
+from rooms.casework.attachments import StoredFile, attachments_by_message, pending_scans
+from rooms.casework.posting import check_add_upload
 from rooms.casework.requests import NewItem, check_create_request, check_review_item, open_requests
-from rooms.kernel.access import access_room
+from rooms.casework.verdicts import do_record_verdict
+from rooms.kernel.access import access_attachment, access_room
 from rooms.kernel.errors import Invalid, NotAllowed, NotFound, Quarantined
 from rooms.kernel.events import TimelineItemAdded, TimelineItemChanged
 from rooms.kernel.tables import AuditEvent

@@ -35,9 +35,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.storage import FileStorage
-from rooms.casework.attachments import StoredFile, check_add_upload, do_record_verdict
+from rooms.casework.attachments import StoredFile
+from rooms.casework.posting import check_add_upload, check_post_message
 from rooms.casework.requests import NewItem, check_create_request, open_requests
-from rooms.casework.timeline import check_post_message
+from rooms.casework.verdicts import do_record_verdict
 from rooms.kernel.tables import Invitation, Message, Participant, Receipt, Room
 from tests import builders
 from tests.cast import ERIKA, SABINE
@@ -268,14 +269,14 @@ HOW_TO_CALL: tuple[Call, ...] = (
             "items": "x",
             "deadline": (datetime.now(UTC).date() + timedelta(days=7)).isoformat(),
         },
-        owner_status=403,  # the applicant sees the room but may not ask for documents
+        owner_status=404,  # staff only: the applicant gets the outsiders' 404
     ),
     Call(
         "POST",
         "/rooms/{room_id:str}/request-items/{item_id:str}/review",
         lambda v: {"room_id": str(v.room_id), "item_id": str(v.request_item_id)},
         form=lambda v: {"decision": "accept"},
-        owner_status=403,
+        owner_status=404,
     ),
     Call(
         "POST",
@@ -295,7 +296,7 @@ HOW_TO_CALL: tuple[Call, ...] = (
         files=lambda v: [
             ("bescheid.pdf", b"%PDF-1.4 " + INTRUDER_TEXT.encode(), "application/pdf")
         ],
-        owner_status=403,  # the applicant sees the room but issues no decisions
+        owner_status=404,  # staff only: the applicant gets the outsiders' 404
     ),
     Call(
         "POST",

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rooms.casework.attachments import StoredFile, check_add_upload
+from rooms.casework.attachments import StoredFile
+from rooms.casework.posting import check_add_upload
 from rooms.casework.requests import open_requests
 from tests import builders
 from tests.cast import ERIKA

@@ -9,8 +9,9 @@ from uuid import UUID
 import pytest
 
 from app.web.timeline import timeline_context
-from rooms.casework.attachments import StoredFile, check_add_upload
+from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import check_issue_decision
+from rooms.casework.posting import check_add_upload
 from rooms.casework.requests import NewItem, check_create_request
 from rooms.kernel.tables import Message
 from tests import builders

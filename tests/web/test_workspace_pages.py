@@ -11,9 +11,10 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from rooms.casework.posting import check_post_message
 from rooms.casework.requests import NewItem, check_create_request
 from rooms.casework.text_templates import check_create_template
-from rooms.casework.timeline import check_mark_read, check_post_message
+from rooms.casework.timeline import check_mark_read
 from rooms.kernel.tables import InternalNote, Room, TextTemplate
 from tests import builders
 from tests.cast import ANNA, ERIKA, JONAS

@@ -12,7 +12,7 @@ import pytest
 
 from app.settings import WebhookSettings
 from app.webhooks.worker import DeliveryWorker
-from rooms.casework.timeline import check_post_message
+from rooms.casework.posting import check_post_message
 from rooms.kernel.authorities import find_authority
 from rooms.kernel.tables import DeliveryState, WebhookDelivery, WebhookSubscription
 from rooms.outbound.webhooks import do_create_subscription
