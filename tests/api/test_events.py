@@ -8,16 +8,16 @@ import pytest
 
 from rooms.kernel.authorities import find_authority
 from rooms.kernel.db import write_transaction
+from rooms.kernel.events import ProgressChanged
 from rooms.kernel.tables import OutboxEvent, Room
-from rooms.outbound.outbox import do_record_event, feed
+from rooms.outbound.outbox import do_record, feed
 from tests import builders
 from tests.cast import ERIKA
 
 
 async def record(authority, room_id, progress: str) -> None:  # type: ignore[no-untyped-def]
-    await do_record_event(
-        "room.status_changed", authority_id=authority, room_id=room_id, data={"progress": progress}
-    )
+    """Record a fact with an outbox type; call inside ``write_transaction``."""
+    await do_record(ProgressChanged(room_id, authority, progress=progress))
 
 
 async def waiting_for_the_outbox_lock() -> int:
@@ -87,6 +87,8 @@ async def test_events_are_in_the_feed_once_committed(database) -> None:
     """Both databases: a committed event is in the feed at once."""
     authority = await find_authority(await builders.authority())
     result = await builders.room(ERIKA, message=None)
-    await record(authority, result.room.id, "in_progress")
+    async with write_transaction():
+        await record(authority, result.room.id, "in_progress")
     found = await feed(authority, after=0)
     assert [e.type for e in found] == ["room.created", "room.status_changed"]
+    assert found[1].data == {"progress": "in_progress"} and found[1].room_id == result.room.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,9 +11,10 @@ from app.notify.worker import BERLIN
 from rooms.casework.posting import check_post_message
 from rooms.casework.requests import NewItem, check_create_request
 from rooms.kernel.db import write_transaction
+from rooms.kernel.events import DecisionMadeAvailable, ItemAdded
 from rooms.kernel.tables import Room
 from rooms.outbound.notifications import check_update_preferences
-from rooms.outbound.outbox import do_record_event
+from rooms.outbound.outbox import do_record
 from tests.cast import ERIKA, SABINE
 from tests.notify.conftest import (
     PORTAL,
@@ -112,23 +114,25 @@ async def test_a_decision_is_announced_once_when_it_can_be_retrieved(
     room_id = await room_for(ERIKA, "erika@example.org")
     row = await Room.select(Room.authority).where(Room.id == room_id).first()
     assert row is not None
+    authority_id = uuid.UUID(str(row["authority"]))
     async with write_transaction():
         # the decision's own timeline item is not announced ...
-        await do_record_event(
-            "timeline.item_added",
-            authority_id=row["authority"],
-            room_id=room_id,
-            data={"seq": 1, "kind": "decision", "side": "authority"},
+        await do_record(
+            ItemAdded(room_id, authority_id, seq=1, kind="decision", side="authority", files=1)
         )
     await mail_worker(smtp.port, clock).run_once()
     assert smtp.messages == []
     async with write_transaction():
         # ... its being made available is
-        await do_record_event(
-            "decision.made_available",
-            authority_id=row["authority"],
-            room_id=room_id,
-            data={"decision_id": "d", "attachment_id": "a", "sha256": "0" * 64},
+        await do_record(
+            DecisionMadeAvailable(
+                room_id,
+                authority_id,
+                decision_id=uuid.uuid4(),
+                attachment_id=uuid.uuid4(),
+                sha256="0" * 64,
+                made_available_at=datetime.now(UTC).isoformat(),
+            )
         )
     await mail_worker(smtp.port, clock).run_once()
     [mail] = smtp.messages

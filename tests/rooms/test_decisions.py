@@ -14,17 +14,22 @@ from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import (
     DeliveryState,
     check_issue_decision,
-    check_issue_decision_by_client,
     check_record_retrieval,
-    decisions_for_client,
     decisions_in,
     first_retrieval,
+    room_decisions,
     sniff_document,
 )
 from rooms.casework.verdicts import do_record_verdict
 from rooms.kernel.db import write_transaction
-from rooms.kernel.errors import Invalid, NotAllowed, NotFound, RoomClosed
-from rooms.kernel.events import RoomChanged, TimelineItemAdded, TimelineItemChanged
+from rooms.kernel.errors import Invalid, NotFound, RoomClosed
+from rooms.kernel.events import (
+    AttachmentScanned,
+    DecisionMadeAvailable,
+    DecisionRetrieved,
+    ItemAdded,
+    ProgressChanged,
+)
 from rooms.kernel.tables import (
     Attachment,
     AuditEvent,
@@ -36,6 +41,7 @@ from rooms.kernel.tables import (
 )
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
+from tests.facts import committed_facts
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -59,21 +65,32 @@ async def outbox(event_type: str) -> list[dict]:  # type: ignore[type-arg]
 async def issued() -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
     """Erika's room with Sabine's decision; returns room, decision and attachment ids."""
     result = await builders.room(ERIKA)
-    decision_id, _ = await check_issue_decision(SABINE, result.room.id, SUMMARY, pdf())
-    [row] = await Decision.select(Decision.attachment).where(Decision.id == decision_id)
-    return result.room.id, decision_id, uuid.UUID(str(row["attachment"]))
+    decision = await check_issue_decision(SABINE, result.room.id, SUMMARY, pdf())
+    [row] = await Decision.select(Decision.attachment).where(Decision.id == decision.id)
+    return result.room.id, decision.id, uuid.UUID(str(row["attachment"]))
+
+
+async def authority_of(room_id: uuid.UUID) -> uuid.UUID:
+    row = await Room.select(Room.authority).where(Room.id == room_id).first()
+    assert row is not None
+    return uuid.UUID(str(row["authority"]))
 
 
 async def test_a_caseworker_issues_a_decision_into_the_timeline() -> None:
     result = await builders.room(ERIKA)
-    decision_id, events = await check_issue_decision(
-        SABINE, result.room.id, f"  {SUMMARY}\r\n", pdf()
-    )
+    with committed_facts() as heard:
+        issued_decision = await check_issue_decision(
+            SABINE, result.room.id, f"  {SUMMARY}\r\n", pdf()
+        )
+    decision_id = issued_decision.id
     seq = result.room.last_seq + 1
-    assert events == [
-        TimelineItemAdded(room_id=result.room.id, seq=seq),
-        RoomChanged(room_id=result.room.id),
+    assert issued_decision.seq == seq
+    room_id, authority_id = result.room.id, result.room.authority_id
+    assert heard == [
+        ItemAdded(room_id, authority_id, seq=seq, kind="decision", side="authority", files=1),
+        ProgressChanged(room_id, authority_id, progress="decided"),
     ]
+    assert heard[0].wakes_scanner  # the document waits for its scan
     [item] = await Message.select().where((Message.room == result.room.id) & (Message.seq == seq))
     assert (item["kind"], item["side"], item["body"]) == ("decision", "authority", SUMMARY)
     assert item["author_name"] == SABINE.name
@@ -92,30 +109,49 @@ async def test_a_caseworker_issues_a_decision_into_the_timeline() -> None:
 async def test_the_case_store_issues_a_decision_under_the_authoritys_name() -> None:
     result = await builders.room(ERIKA)
     client, _ = await builders.client()
-    decision_id, _ = await check_issue_decision_by_client(client, result.room.id, SUMMARY, pdf())
-    [decision] = await decisions_for_client(client, result.room.id)
-    assert decision.id == decision_id and decision.source == "api"
+    with committed_facts() as heard:
+        issued_decision = await check_issue_decision(client, result.room.id, SUMMARY, pdf())
+    [decision] = await room_decisions(client, result.room.id)
+    assert decision.id == issued_decision.id and decision.source == "api"
+    assert decision.seq == issued_decision.seq
     item = await Message.select().where(Message.id == decision.message_id).first()
     assert item is not None and item["author_name"] == client.authority_name
     assert item["author"] is None
+    assert [type(f) for f in heard] == [ItemAdded, ProgressChanged]
+    assert heard[0] == ItemAdded(
+        result.room.id,
+        result.room.authority_id,
+        seq=issued_decision.seq,
+        kind="decision",
+        side="authority",
+        files=1,
+    )
+    # The applicant sees the same decision through the same gate.
+    assert [d.id for d in await room_decisions(ERIKA, result.room.id)] == [decision.id]
+    with pytest.raises(NotFound):
+        await room_decisions(JONAS, result.room.id)
 
 
 async def test_only_the_authority_of_an_open_room_issues_decisions() -> None:
+    """The applicant gets ``NotFound`` like an outsider (formerly ``NotAllowed``):
+    nothing tells the applicant side that the authority's actions exist."""
     result = await builders.room(ERIKA)
     closed = await builders.room(ERIKA, closed=True)
     kreis, _ = await builders.client("demo-kreis")
     stadt, _ = await builders.client("demo-stadt")
-    with pytest.raises(NotAllowed):
-        await check_issue_decision(ERIKA, result.room.id, SUMMARY, pdf())
-    for outsider in (OTTO, JONAS):
+    with committed_facts() as heard:
+        for outsider in (ERIKA, OTTO, JONAS):
+            with pytest.raises(NotFound):
+                await check_issue_decision(outsider, result.room.id, SUMMARY, pdf())
         with pytest.raises(NotFound):
-            await check_issue_decision(outsider, result.room.id, SUMMARY, pdf())
-    with pytest.raises(NotFound):
-        await check_issue_decision_by_client(kreis, result.room.id, SUMMARY, pdf())
-    with pytest.raises(RoomClosed):
-        await check_issue_decision(SABINE, closed.room.id, SUMMARY, pdf())
-    with pytest.raises(RoomClosed):
-        await check_issue_decision_by_client(stadt, closed.room.id, SUMMARY, pdf())
+            await check_issue_decision(kreis, result.room.id, SUMMARY, pdf())
+        with pytest.raises(NotFound):  # the side before the closed room
+            await check_issue_decision(ERIKA, closed.room.id, SUMMARY, pdf())
+        with pytest.raises(RoomClosed):
+            await check_issue_decision(SABINE, closed.room.id, SUMMARY, pdf())
+        with pytest.raises(RoomClosed):
+            await check_issue_decision(stadt, closed.room.id, SUMMARY, pdf())
+    assert heard == []
     assert await Decision.count() == 0 and await Attachment.count() == 0
     assert await Message.count().where(Message.kind == "decision") == 0
 
@@ -134,21 +170,44 @@ async def test_a_document_that_is_not_a_pdf_is_refused_saying_what_it_is(tmp_pat
     assert sniff_document(text, name="bescheid", claimed_type=None).kind == "pdf"
 
     result = await builders.room(ERIKA)
-    with pytest.raises(Invalid) as png:
-        await check_issue_decision(SABINE, result.room.id, SUMMARY, pdf("a.png", "image/png"))
-    assert png.value.errors == {"document": "not_pdf:image/png"}
-    for summary, code in (("   ", "empty"), ("x" * 2001, "too_long")):
-        with pytest.raises(Invalid) as bad:
-            await check_issue_decision(SABINE, result.room.id, summary, pdf())
-        assert bad.value.errors == {"summary": code}
+    with committed_facts() as heard:
+        with pytest.raises(Invalid) as png:
+            await check_issue_decision(SABINE, result.room.id, SUMMARY, pdf("a.png", "image/png"))
+        assert png.value.errors == {"document": "not_pdf:image/png"}
+        for summary, code in (("   ", "empty"), ("x" * 2001, "too_long")):
+            with pytest.raises(Invalid) as bad:
+                await check_issue_decision(SABINE, result.room.id, summary, pdf())
+            assert bad.value.errors == {"summary": code}
+    assert heard == []
     assert await Decision.count() == 0
 
 
 async def test_a_clean_verdict_makes_it_available_with_its_event() -> None:
     room_id, decision_id, attachment_id = await issued()
-    events = await do_record_verdict(attachment_id, clean=True)
-    assert events and isinstance(events[0], TimelineItemChanged)
+    with committed_facts() as heard:
+        assert await do_record_verdict(attachment_id, clean=True) is True
     [decision] = await decisions_in(room_id)
+    assert decision.made_available_at is not None
+    authority_id = await authority_of(room_id)
+    assert heard == [
+        AttachmentScanned(
+            room_id,
+            authority_id,
+            seq=decision.seq,
+            attachment_id=attachment_id,
+            sha256=SHA,
+            size=2048,
+            outcome="clean",
+        ),
+        DecisionMadeAvailable(
+            room_id,
+            authority_id,
+            decision_id=decision_id,
+            attachment_id=attachment_id,
+            sha256=SHA,
+            made_available_at=decision.made_available_at.isoformat(),
+        ),
+    ]
     assert decision.made_available_at is not None
     assert decision.retrieval_deadline == decision.made_available_at + timedelta(days=10)
     [event] = await outbox("decision.made_available")
@@ -160,16 +219,19 @@ async def test_a_clean_verdict_makes_it_available_with_its_event() -> None:
     }
     assert str(event["room"]) == str(room_id)
     # A second verdict (another worker) changes nothing.
-    assert await do_record_verdict(attachment_id, clean=True) == []
+    with committed_facts() as heard:
+        assert await do_record_verdict(attachment_id, clean=True) is False
+    assert heard == []
     assert len(await outbox("decision.made_available")) == 1
 
 
 async def test_made_available_and_its_event_roll_back_with_the_verdict() -> None:
     room_id, _, attachment_id = await issued()
-    with pytest.raises(RuntimeError):
+    with committed_facts() as heard, pytest.raises(RuntimeError):
         async with write_transaction():
-            await do_record_verdict(attachment_id, clean=True)
+            assert await do_record_verdict(attachment_id, clean=True) is True
             raise RuntimeError("the verdict's transaction fails")
+    assert heard == []
     [decision] = await decisions_in(room_id)
     assert decision.document.scan_state == "pending" and decision.made_available_at is None
     assert await outbox("decision.made_available") == []
@@ -178,8 +240,15 @@ async def test_made_available_and_its_event_roll_back_with_the_verdict() -> None
 
 async def test_an_infected_document_never_becomes_available() -> None:
     room_id, _, attachment_id = await issued()
-    await do_record_verdict(attachment_id, clean=False, signature="Eicar-Test-Signature")
-    await do_record_verdict(attachment_id, clean=True)  # ignored: already decided
+    with committed_facts() as heard:
+        infected = await do_record_verdict(
+            attachment_id, clean=False, signature="Eicar-Test-Signature"
+        )
+        assert infected is True
+        # ignored: already decided
+        assert await do_record_verdict(attachment_id, clean=True) is False
+    [scanned] = heard
+    assert isinstance(scanned, AttachmentScanned) and scanned.outcome == "infected"
     [decision] = await decisions_in(room_id)
     assert decision.document.scan_state == "infected" and decision.made_available_at is None
     assert decision.state(datetime.now(UTC)) == DeliveryState.blocked
@@ -194,10 +263,21 @@ async def test_the_first_retrieval_is_recorded_once_with_its_hash() -> None:
     assert await first_retrieval(SABINE, decision.document) is None  # caseworkers never count
     retrieval = await first_retrieval(ERIKA, decision.document)
     assert retrieval is not None
-    events = await check_record_retrieval(ERIKA, retrieval, SHA)
-    assert events == [TimelineItemChanged(room_id=room_id, seq=decision.seq)]
+    with committed_facts() as heard:
+        assert await check_record_retrieval(ERIKA, retrieval, SHA) is True
 
     [after] = await decisions_in(room_id)
+    assert after.first_retrieved_at is not None
+    assert heard == [
+        DecisionRetrieved(
+            room_id,
+            await authority_of(room_id),
+            seq=decision.seq,
+            decision_id=decision_id,
+            retrieved_at=after.first_retrieved_at.isoformat(),
+            sha256=SHA,
+        )
+    ]
     erika = await Participant.select(Participant.id).where(
         (Participant.room == room_id) & (Participant.role == "applicant")
     )
@@ -217,7 +297,9 @@ async def test_the_first_retrieval_is_recorded_once_with_its_hash() -> None:
 
     # The second download is no first retrieval; a late recorder changes nothing.
     assert await first_retrieval(ERIKA, after.document) is None
-    assert await check_record_retrieval(ERIKA, retrieval, "cd" * 32) == []
+    with committed_facts() as heard:
+        assert await check_record_retrieval(ERIKA, retrieval, "cd" * 32) is False
+    assert heard == []
     [still] = await decisions_in(room_id)
     assert still.first_retrieved_at == after.first_retrieved_at
     assert still.first_retrieved_sha256 == SHA
@@ -230,10 +312,12 @@ async def test_concurrent_first_downloads_record_once() -> None:
     [decision] = await decisions_in(room_id)
     tickets = [await first_retrieval(ERIKA, decision.document) for _ in range(4)]
     assert all(t is not None for t in tickets)
-    results = await asyncio.gather(
-        *[check_record_retrieval(ERIKA, t, SHA) for t in tickets if t is not None]
-    )
-    assert sum(1 for r in results if r) == 1
+    with committed_facts() as heard:
+        results = await asyncio.gather(
+            *[check_record_retrieval(ERIKA, t, SHA) for t in tickets if t is not None]
+        )
+    assert sorted(results) == [False, False, False, True]
+    assert [type(f) for f in heard] == [DecisionRetrieved]
     assert len(await outbox("decision.retrieved")) == 1
     assert await AuditEvent.count().where(AuditEvent.action == "decision_retrieved") == 1
 

@@ -9,9 +9,11 @@ import pytest
 from rooms.casestore.clients import authenticate
 from rooms.casestore.intake import check_create_room
 from rooms.kernel.errors import Invalid
+from rooms.kernel.events import ItemAdded, RoomCreated
 from rooms.kernel.tables import ApiClient, Participant, Room
 from tests import builders
 from tests.cast import ERIKA
+from tests.facts import committed_facts
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -19,11 +21,17 @@ pytestmark = pytest.mark.usefixtures("database")
 async def test_same_case_ref_twice_gives_the_same_room() -> None:
     machine, _ = await builders.client()
     new = builders.new_room(ERIKA, case_ref="VG-2026-000123")
-    first = await check_create_room(machine, new)
-    again = await check_create_room(machine, new)
+    with committed_facts() as heard:
+        first = await check_create_room(machine, new)
+    assert heard == [
+        RoomCreated(first.room.id, machine.authority_id, case_ref="VG-2026-000123"),
+        ItemAdded(first.room.id, machine.authority_id, seq=1, kind="message", side="authority"),
+    ]
+    with committed_facts() as heard:
+        again = await check_create_room(machine, new)
     assert first.created and not again.created
     assert again.room.id == first.room.id
-    assert again.events == []
+    assert heard == []  # a repeat announces nothing
     assert await Room.count() == 1
     assert await Participant.count() == 1
 
@@ -41,8 +49,9 @@ async def test_invalid_intake_names_each_field_and_writes_nothing() -> None:
     machine, _ = await builders.client()
     new = builders.new_room(ERIKA, case_ref="../etc", title=" ", message="")
     new = replace(new, applicant=replace(new.applicant, subject="", name=""))
-    with pytest.raises(Invalid) as excinfo:
+    with committed_facts() as heard, pytest.raises(Invalid) as excinfo:
         await check_create_room(machine, new)
+    assert heard == []
     assert set(excinfo.value.errors) == {
         "case_ref",
         "title",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
+from rooms.casework.attachments import StoredFile
 from rooms.casework.lifecycle import check_close_room
 from rooms.casework.listings import applications_for, inbox_for
 from rooms.casework.posting import check_post_message
@@ -13,10 +15,11 @@ from rooms.casework.timeline import check_mark_read, do_add_item, timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound, RoomClosed
-from rooms.kernel.events import ItemsRead, TimelineItemAdded
-from rooms.kernel.tables import AuditEvent, Message, Room, Side
+from rooms.kernel.events import ItemAdded, ItemsRead
+from rooms.kernel.tables import Attachment, AuditEvent, Message, Room, Side
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
+from tests.facts import committed_facts
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -24,8 +27,13 @@ pytestmark = pytest.mark.usefixtures("database")
 async def test_reply_gets_the_next_sequence_number_and_shows_who_wrote_it() -> None:
     result = await builders.room(ERIKA)
     assert result.room.last_seq == 1
-    events = await check_post_message(ERIKA, result.room.id, "  Anbei die Nachweise.\r\n")
-    assert events == [TimelineItemAdded(room_id=result.room.id, seq=2)]
+    with committed_facts() as heard:
+        posted = await check_post_message(ERIKA, result.room.id, "  Anbei die Nachweise.\r\n")
+    assert (posted.seq, posted.attachment_ids) == (2, ())
+    assert heard == [
+        ItemAdded(result.room.id, result.room.authority_id, seq=2, kind="message", side="applicant")
+    ]
+    assert not heard[0].wakes_scanner  # no files came with it
     items = await timeline(await access_room(ERIKA, result.room.id))
     assert [(i.seq, i.side, i.author_name, i.mine) for i in items] == [
         (1, Side.authority, "Behörde demo-stadt", False),
@@ -47,11 +55,14 @@ async def test_timeline_after_a_sequence_number_returns_only_later_items() -> No
 
 async def test_concurrent_posts_get_consecutive_numbers_without_gaps() -> None:
     result = await builders.room(ERIKA, message=None)
-    await asyncio.gather(
-        *[check_post_message(ERIKA, result.room.id, f"Nachricht {n}") for n in range(8)]
-    )
+    with committed_facts() as heard:
+        posted = await asyncio.gather(
+            *[check_post_message(ERIKA, result.room.id, f"Nachricht {n}") for n in range(8)]
+        )
     seqs = await Message.select(Message.seq).where(Message.room == result.room.id)
     assert sorted(r["seq"] for r in seqs) == list(range(1, 9))
+    assert sorted(p.seq for p in posted) == list(range(1, 9))
+    assert sorted(f.seq for f in heard if isinstance(f, ItemAdded)) == list(range(1, 9))
 
 
 @pytest.mark.parametrize(
@@ -61,20 +72,24 @@ async def test_empty_or_oversized_messages_are_refused_and_nothing_is_written(
     body: str, error: str
 ) -> None:
     result = await builders.room(ERIKA)
-    with pytest.raises(Invalid) as excinfo:
+    with committed_facts() as heard, pytest.raises(Invalid) as excinfo:
         await check_post_message(ERIKA, result.room.id, body)
     assert excinfo.value.errors == {"body": error}
+    assert heard == []
     assert await Message.count().where(Message.room == result.room.id) == 1
 
 
 async def test_outsiders_and_closed_rooms_cannot_post() -> None:
     result = await builders.room(ERIKA)
-    for outsider in (JONAS, OTTO):
-        with pytest.raises(NotFound):
-            await check_post_message(outsider, result.room.id, "Hallo")
     closed = await builders.room(ERIKA, closed=True)
-    with pytest.raises(RoomClosed):
-        await check_post_message(ERIKA, closed.room.id, "Hallo")
+    with committed_facts() as heard:
+        for outsider in (JONAS, OTTO):
+            with pytest.raises(NotFound):
+                await check_post_message(outsider, result.room.id, "Hallo")
+        for member in (ERIKA, SABINE):
+            with pytest.raises(RoomClosed):
+                await check_post_message(member, closed.room.id, "Hallo")
+    assert heard == []
     assert await Message.count().where(Message.body == "Hallo") == 0
 
 
@@ -82,7 +97,7 @@ async def test_a_writer_that_passed_the_gate_before_a_close_is_refused() -> None
     """The close commits between a writer's gate and its write: nothing is written."""
     result = await builders.room(ERIKA)
     await check_close_room(SABINE, result.room.id)
-    with pytest.raises(RoomClosed):
+    with committed_facts() as heard, pytest.raises(RoomClosed):
         async with write_transaction():
             await do_add_item(
                 result.room.id, side=Side.applicant, author=None, author_name="Erika", body="Spät"
@@ -90,6 +105,7 @@ async def test_a_writer_that_passed_the_gate_before_a_close_is_refused() -> None
     assert await Message.count().where(Message.body == "Spät") == 0
     room = await Room.select(Room.last_seq).where(Room.id == result.room.id).first()
     assert room is not None and room["last_seq"] == result.room.last_seq
+    assert heard == []
 
 
 async def test_receipts_mark_first_read_by_the_other_side_and_clear_unread_counts() -> None:
@@ -101,9 +117,14 @@ async def test_receipts_mark_first_read_by_the_other_side_and_clear_unread_count
     [mine] = await applications_for(ERIKA)
     assert mine.unread == 1  # the authority's first message
 
-    events = await check_mark_read(SABINE, result.room.id, up_to_seq=2)
-    assert events == [ItemsRead(room_id=result.room.id, reader_side="authority", seqs=(2,))]
-    assert await check_mark_read(SABINE, result.room.id, up_to_seq=2) == []  # first read only
+    with committed_facts() as heard:
+        assert await check_mark_read(SABINE, result.room.id, up_to_seq=2) == (2,)
+    assert heard == [
+        ItemsRead(result.room.id, result.room.authority_id, reader_side="authority", seqs=(2,))
+    ]
+    with committed_facts() as heard:  # first read only
+        assert await check_mark_read(SABINE, result.room.id, up_to_seq=2) == ()
+    assert heard == []
     assert (await inbox_for(SABINE))[0].unread == 0
 
     erika_view = await timeline(await access_room(ERIKA, result.room.id))
@@ -131,3 +152,60 @@ async def test_audit_records_the_act_but_never_the_text() -> None:
     assert len(rows) == 1
     assert rows[0]["actor"] == ERIKA.pseudonym
     assert "Geheimer" not in str(rows[0])
+
+
+def stored(size: int = 100) -> StoredFile:
+    return StoredFile(
+        f"rooms/test/{uuid.uuid4()}", "anlage.pdf", "application/pdf", size, "cd" * 32
+    )
+
+
+async def test_a_case_store_posts_with_files_through_the_same_action() -> None:
+    result = await builders.room(ERIKA, message=None)
+    machine, _ = await builders.client()
+    with committed_facts() as heard:
+        posted = await check_post_message(
+            machine, result.room.id, "Anbei der Vordruck.", [stored(), stored()], room_limit=1000
+        )
+    assert posted.seq == 1 and len(posted.attachment_ids) == 2
+    assert heard == [
+        ItemAdded(
+            result.room.id,
+            result.room.authority_id,
+            seq=1,
+            kind="message",
+            side="authority",
+            files=2,
+        )
+    ]
+    assert heard[0].wakes_scanner
+    [item] = await timeline(await access_room(ERIKA, result.room.id))
+    assert (item.side, item.author_name, item.on_behalf_of) == (
+        Side.authority,
+        machine.authority_name,
+        "",
+    )
+    row = await Message.select(Message.author).where(Message.id == posted.id).first()
+    assert row is not None and row["author"] is None  # the authority, no participant
+    files = await Attachment.select(Attachment.id, Attachment.scan_state).where(
+        Attachment.message == posted.id
+    )
+    assert {str(f["id"]) for f in files} == {str(i) for i in posted.attachment_ids}
+    assert {f["scan_state"] for f in files} == {"pending"}
+
+
+async def test_files_beyond_the_rooms_limit_are_refused_and_nothing_is_announced() -> None:
+    result = await builders.room(ERIKA, message=None)
+    machine, _ = await builders.client()
+    foreign, _ = await builders.client("demo-kreis")
+    with committed_facts() as heard:
+        with pytest.raises(Invalid) as refused:
+            await check_post_message(
+                machine, result.room.id, "Zu groß", [stored(600), stored(600)], room_limit=1000
+            )
+        assert refused.value.errors == {"attachments": "room_limit"}
+        with pytest.raises(NotFound):
+            await check_post_message(foreign, result.room.id, "Fremd", [stored()])
+    assert heard == []
+    assert await Message.count().where(Message.room == result.room.id) == 0
+    assert await Attachment.count() == 0

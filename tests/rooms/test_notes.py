@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.casework.notes import MAX_NOTE_LENGTH, check_add_note, notes_for
+from rooms.casework.notes import MAX_NOTE_LENGTH, NoteView, check_add_note, room_notes
 from rooms.casework.timeline import timeline
 from rooms.kernel.access import access_room
+from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.tables import AuditEvent, InternalNote, Message
 from rooms.outbound.outbox import feed
 from tests import builders
 from tests.cast import ANNA, ERIKA, JONAS, MAX, OTTO, SABINE
+from tests.facts import committed_facts
 
 pytestmark = pytest.mark.usefixtures("database")
 
 SECRET = "Interner Vermerk Kuckucksei-8812"
 
 
+async def notes_for(actor: Actor, room_id) -> list[NoteView]:  # type: ignore[no-untyped-def]
+    """How the web layer reads notes: the gate with ``staff_only``, then the room's notes."""
+    access = await access_room(actor, room_id, staff_only=True)
+    return await room_notes(access.room.id)
+
+
 async def test_a_caseworker_adds_and_reads_notes_that_stay_out_of_the_timeline() -> None:
     room = (await builders.room(ERIKA)).room
     messages_before = await Message.count()
-    await check_add_note(SABINE, room.id, f"  {SECRET}\r\nZweite Zeile ")
+    with committed_facts() as heard:
+        await check_add_note(SABINE, room.id, f"  {SECRET}\r\nZweite Zeile ")
+    assert heard == []  # no live nudge, no outbox event: nobody outside the staff hears of it
     [note] = await notes_for(SABINE, room.id)
     assert (note.kind, note.body, note.author_name) == (
         "note",

@@ -18,10 +18,12 @@ from rooms.casework.representatives import (
 from rooms.casework.requests import NewItem, check_create_request, check_review_item, open_requests
 from rooms.casework.verdicts import do_record_verdict
 from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.events import ItemChanged
 from rooms.kernel.tables import OutboxEvent
 from rooms.outbound.outbox import feed
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
+from tests.facts import committed_facts
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -32,21 +34,23 @@ async def types() -> list[str]:
 
 
 async def test_the_whole_story_leaves_one_event_per_change_in_order() -> None:
-    result = await builders.room(ERIKA)  # room.created, then the first message
-    room_id = result.room.id
-    await check_post_message(ERIKA, room_id, "Antwort")
-    deadline = datetime.now(UTC).date() + timedelta(days=7)
-    await check_create_request(SABINE, room_id, "Bitte", [NewItem("Nachweis")], deadline)
-    [request] = await open_requests(room_id)
-    stored = StoredFile(f"rooms/t/{uuid.uuid4()}", "n.pdf", "application/pdf", 5, "a" * 64)
-    _, [attachment] = await check_add_upload(
-        ERIKA, room_id, [stored], item_id=request.items[0].id, room_limit=10**9
-    )
-    await do_record_verdict(attachment, clean=True)
-    await check_review_item(SABINE, room_id, request.items[0].id, accept=True)
-    await check_redeem_invitation(JONAS, (await check_create_invitation(ERIKA, room_id)).code)
-    [representative] = [p for p in await participants(room_id) if p.role == "representative"]
-    await check_remove_representative(ERIKA, room_id, representative.id)
+    with committed_facts() as heard:
+        result = await builders.room(ERIKA)  # room.created, then the first message
+        room_id = result.room.id
+        await check_post_message(ERIKA, room_id, "Antwort")
+        deadline = datetime.now(UTC).date() + timedelta(days=7)
+        await check_create_request(SABINE, room_id, "Bitte", [NewItem("Nachweis")], deadline)
+        [request] = await open_requests(room_id)
+        stored = StoredFile(f"rooms/t/{uuid.uuid4()}", "n.pdf", "application/pdf", 5, "a" * 64)
+        upload = await check_add_upload(
+            ERIKA, room_id, [stored], item_id=request.items[0].id, room_limit=10**9
+        )
+        [attachment] = upload.attachment_ids
+        await do_record_verdict(attachment, clean=True)
+        await check_review_item(SABINE, room_id, request.items[0].id, accept=True)
+        await check_redeem_invitation(JONAS, (await check_create_invitation(ERIKA, room_id)).code)
+        [representative] = [p for p in await participants(room_id) if p.role == "representative"]
+        await check_remove_representative(ERIKA, room_id, representative.id)
 
     assert await types() == [
         "room.created",
@@ -68,15 +72,22 @@ async def test_the_whole_story_leaves_one_event_per_change_in_order() -> None:
     }
     assert "Antwort" not in str([e.data for e in events])  # ids and facts, no bodies
     assert len({e.id for e in events}) == len(events)
+    # Every fact a case store hears of became exactly one row, in the order announced;
+    # the rest (the submitted request item) stays inside the portal.
+    assert [f.TYPE for f in heard if f.TYPE is not None] == await types()
+    assert [type(f) for f in heard if f.TYPE is None] == [ItemChanged]
+    assert all(f.room_id == room_id for f in heard)
 
 
 async def test_a_refused_change_writes_no_event() -> None:
     result = await builders.room(ERIKA, message=None)
     before = await types()
-    with pytest.raises(Invalid):
-        await check_post_message(ERIKA, result.room.id, "")
-    with pytest.raises(NotFound):
-        await check_post_message(OTTO, result.room.id, "Hallo")
+    with committed_facts() as heard:
+        with pytest.raises(Invalid):
+            await check_post_message(ERIKA, result.room.id, "")
+        with pytest.raises(NotFound):
+            await check_post_message(OTTO, result.room.id, "Hallo")
+    assert heard == []
     assert await types() == before == ["room.created"]
 
 

@@ -17,10 +17,11 @@ from rooms.casework.representatives import (
 from rooms.casework.timeline import timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.errors import NotFound
-from rooms.kernel.events import ParticipantsChanged
+from rooms.kernel.events import ParticipantAdded, ParticipantRemoved
 from rooms.kernel.tables import AuditEvent, Invitation, Side
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, OTTO, SABINE
+from tests.facts import committed_facts
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -31,10 +32,19 @@ async def test_an_invited_representative_acts_for_the_applicant() -> None:
     stored = await Invitation.select(Invitation.code_hash).first()
     assert stored is not None and invitation.code not in stored["code_hash"]
 
-    room_id, events = await check_redeem_invitation(JONAS, invitation.code.lower())
+    with committed_facts() as heard:
+        room_id = await check_redeem_invitation(JONAS, invitation.code.lower())
     assert room_id == result.room.id
-    assert events == [ParticipantsChanged(room_id=room_id)]
-    assert (await access_room(JONAS, room_id)).side is Side.applicant
+    jonas = await access_room(JONAS, room_id)
+    assert jonas.side is Side.applicant and jonas.participant_id is not None
+    assert heard == [
+        ParticipantAdded(
+            room_id,
+            result.room.authority_id,
+            participant_id=jonas.participant_id,
+            role="representative",
+        )
+    ]
 
     await check_post_message(JONAS, room_id, "Ich vertrete Frau Mustermann.")
     items = await timeline(await access_room(SABINE, room_id))
@@ -46,8 +56,9 @@ async def test_a_code_works_once_and_only_until_it_expires() -> None:
     result = await builders.room(ERIKA)
     first = await check_create_invitation(ERIKA, result.room.id)
     await check_redeem_invitation(JONAS, first.code)
-    with pytest.raises(InvitationRefused):
+    with committed_facts() as heard, pytest.raises(InvitationRefused):
         await check_redeem_invitation(MAX, first.code)  # used: bound to Jonas
+    assert heard == []
     with pytest.raises(NotFound):
         await access_room(MAX, result.room.id)
 
@@ -84,14 +95,24 @@ async def test_removal_ends_access_at_once_and_outsiders_cannot_remove() -> None
         JONAS, (await check_create_invitation(ERIKA, result.room.id)).code
     )
     [_, representative] = await participants(result.room.id)
-    with pytest.raises(NotFound):
+    with committed_facts() as heard, pytest.raises(NotFound):
         await check_remove_representative(OTTO, result.room.id, representative.id)
-    events = await check_remove_representative(ERIKA, result.room.id, representative.id)
-    assert events == [ParticipantsChanged(room_id=result.room.id)]
+    assert heard == []
+    with committed_facts() as heard:
+        await check_remove_representative(ERIKA, result.room.id, representative.id)
+    assert heard == [
+        ParticipantRemoved(
+            result.room.id,
+            result.room.authority_id,
+            participant_id=representative.id,
+            role="representative",
+        )
+    ]
     with pytest.raises(NotFound):
         await access_room(JONAS, result.room.id)
-    with pytest.raises(NotFound):  # removing twice: nothing left to remove
+    with committed_facts() as heard, pytest.raises(NotFound):  # nothing left to remove
         await check_remove_representative(ERIKA, result.room.id, representative.id)
+    assert heard == []
     actions = {r["action"] for r in await AuditEvent.select(AuditEvent.action)}
     assert {"invitation_created", "participant_added", "participant_removed"} <= actions
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,7 @@ from rooms.casework.text_templates import (
     filled_template,
     templates_of,
 )
+from rooms.kernel.access import access_template
 from rooms.kernel.errors import NotFound
 from rooms.kernel.tables import TextTemplate
 from tests import builders
@@ -87,7 +89,22 @@ async def test_nobody_else_manages_the_authoritys_templates(who) -> None:  # typ
         await check_update_template(who, template_id, "Geändert", "Geändert")
     with pytest.raises(NotFound):
         await check_delete_template(who, template_id)
+    with pytest.raises(NotFound):
+        await access_template(who, template_id)
     assert (await admin_template(ANNA, template_id)).name == "Rückfrage"
+
+
+async def test_the_template_gate_hands_out_the_admins_authority_and_the_template() -> None:
+    await builders.authority()
+    await builders.authority("demo-kreis", "Landkreis Demo")
+    template_id = await check_create_template(ANNA, "Rückfrage", BODY)
+    admin, view = await access_template(ANNA, template_id)
+    assert (admin.authority_id, admin.authority_slug) == (await _stadt(), "demo-stadt")
+    assert (view.id, view.name, view.body) == (template_id, "Rückfrage", BODY)
+    kreis_template = await check_create_template(KREIS_ADMIN, "Kreis", "Hallo {applicant}")
+    for missing in (kreis_template, uuid.uuid4(), "not-a-uuid"):
+        with pytest.raises(NotFound):
+            await access_template(ANNA, missing)
 
 
 async def test_a_caseworker_gets_the_template_filled_for_the_room() -> None:
