@@ -28,8 +28,8 @@ from app.settings import WebhookSettings
 from app.webhooks.signing import webhook_headers
 from rooms.outbound.webhooks import (
     Claim,
-    address_allowed,
     claim_due,
+    destination_allowed,
     do_mark_delivered,
     do_mark_failed,
     retry_delay,
@@ -117,7 +117,7 @@ class DeliveryWorker:
             return None  # unresolvable: the request fails on its own and is retried
         for info in infos:
             address = str(info[4][0])
-            if not address_allowed(address, self.private_networks):
+            if not destination_allowed(address, self.private_networks):
                 return address
         return None
 

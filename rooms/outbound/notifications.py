@@ -61,7 +61,9 @@ from rooms.kernel.tables import (
 )
 
 
-class Channel(StrEnum):
+class ChannelKind(StrEnum):
+    """The channels a notification row can be planned for (its ``channel`` column)."""
+
     email = "email"
     bundid_postbox = "bundid_postbox"
     osi_postbox = "osi_postbox"
@@ -337,8 +339,8 @@ async def _plan_for(
         }
         rows.append(
             Notification(
-                dedupe_key=dedupe_key(cause, r.realm, r.subject, Channel.email),
-                channel=Channel.email.value,
+                dedupe_key=dedupe_key(cause, r.realm, r.subject, ChannelKind.email),
+                channel=ChannelKind.email.value,
                 address=address,
                 state=state.value,
                 last_error=why,
@@ -430,14 +432,14 @@ async def _plan_digests(authority_id: UUID, room_id: UUID, now: datetime) -> Non
                     _digest_cause(prefs.digest, start, authority_id),
                     r.realm,
                     r.subject,
-                    Channel.email,
+                    ChannelKind.email,
                 ),
                 authority=authority_id,
                 room=None,
                 recipient_realm=r.realm,
                 recipient_subject=r.subject,
                 recipient_name=r.name,
-                channel=Channel.email.value,
+                channel=ChannelKind.email.value,
                 address=address,
                 reason=Reason.digest.value,
                 language=prefs.language,
@@ -699,10 +701,10 @@ async def claim_due(now: datetime, *, limit: int = 20) -> tuple[int, list[DueNot
     for r in rows:
         nid = UUID(str(r["id"]))
         prefs = everyone[(r["recipient_realm"], r["recipient_subject"])]
-        if r["channel"] == Channel.email and not prefs.email_enabled:
+        if r["channel"] == ChannelKind.email and not prefs.email_enabled:
             await do_mark_skipped(nid, "email_disabled")
             continue
-        if r["channel"] != Channel.email and not prefs.postbox_enabled:
+        if r["channel"] != ChannelKind.email and not prefs.postbox_enabled:
             await do_mark_skipped(nid, "postbox_disabled")
             continue
         room_id = UUID(str(r["room"])) if r["room"] else None

@@ -112,7 +112,7 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
-def address_allowed(address: str, private_networks: Sequence[str] | None) -> bool:
+def destination_allowed(address: str, private_networks: Sequence[str] | None) -> bool:
     """May a webhook be sent to this IP address?
 
     Public (globally routable) addresses always; loopback, private, link-local,
@@ -165,7 +165,7 @@ def validate_url(
     if require_https and parts.scheme != "https":
         raise Invalid({"url": "url_not_https"})
     literal = _literal_address(parts.hostname)
-    if literal is not None and not address_allowed(literal, private_networks):
+    if literal is not None and not destination_allowed(literal, private_networks):
         raise Invalid({"url": "url_private"})
     return url
 
