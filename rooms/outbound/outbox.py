@@ -16,7 +16,7 @@ from uuid import UUID
 from piccolo.engine.postgres import PostgresEngine
 
 from rooms.kernel.tables import OutboxEvent
-from rooms.outbound.notifications import do_plan_notifications
+from rooms.outbound.notify.planning import do_plan_notifications
 from rooms.outbound.webhooks import do_plan_deliveries
 
 # The types a case store may receive, and what their data holds.
