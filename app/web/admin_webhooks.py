@@ -20,12 +20,11 @@ from app.web.context import MaybeActor, need_actor
 from rooms.kernel.access import AdminAccess
 from rooms.kernel.errors import Invalid
 from rooms.outbound.outbox import EVENT_TYPES
-from rooms.outbound.webhooks import (
+from rooms.outbound.webhooks.dead_letters import check_redeliver, dead_letters
+from rooms.outbound.webhooks.subscriptions import (
     SubscriptionView,
     check_create_subscription,
     check_disable_subscription,
-    check_redeliver,
-    dead_letters,
     subscriptions,
 )
 

@@ -26,14 +26,14 @@ from litestar import Litestar
 
 from app.settings import WebhookSettings
 from app.webhooks.signing import webhook_headers
-from rooms.outbound.webhooks import (
+from rooms.outbound.webhooks.deliveries import (
     Claim,
     claim_due,
-    destination_allowed,
     do_mark_delivered,
     do_mark_failed,
     retry_delay,
 )
+from rooms.outbound.webhooks.urls import destination_allowed
 
 log = logging.getLogger("antragsraum.webhooks")
 

@@ -17,7 +17,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from rooms.kernel.tables import OutboxEvent
 from rooms.outbound.notify.planning import do_plan_notifications
-from rooms.outbound.webhooks import do_plan_deliveries
+from rooms.outbound.webhooks.deliveries import do_plan_deliveries
 
 # The types a case store may receive, and what their data holds.
 EVENT_TYPES = {

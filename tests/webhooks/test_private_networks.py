@@ -13,7 +13,7 @@ from app.settings import AppSettings, Settings, WebhookSettings
 from app.webhooks.worker import DeliveryWorker
 from rooms.kernel.errors import Invalid
 from rooms.kernel.tables import WebhookDelivery
-from rooms.outbound.webhooks import destination_allowed, validate_url
+from rooms.outbound.webhooks.urls import destination_allowed, validate_url
 from tests import builders
 from tests.cast import ERIKA
 from tests.webhooks.receiver import FakeClock, Receiver, receiving
