@@ -13,9 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from piccolo.engine.postgres import PostgresEngine
-
-from rooms.kernel.db import engine, write_transaction
 from rooms.kernel.tables import (
     DocumentRequest,
     Message,
@@ -26,6 +23,7 @@ from rooms.kernel.tables import (
     ParticipantRole,
     Side,
 )
+from rooms.outbound.leases import claim_with_lease
 from rooms.outbound.notify.kinds import LANGUAGES, ChannelKind, Reason
 from rooms.outbound.notify.planning import parse_digest_key
 from rooms.outbound.notify.preferences import preferences_of
@@ -62,34 +60,25 @@ class DueNotice:
 
 
 async def _claim_ids(now: datetime, limit: int) -> list[UUID]:
-    due = (Notification.state == NotificationState.pending.value) & (
-        Notification.next_attempt_at <= now
-    )
-    if not await Notification.exists().where(due):
-        return []  # the usual case: no write lock taken for nothing
-    async with write_transaction():
-        query = (
-            Notification.select(Notification.id)
-            .where(
-                (Notification.state == NotificationState.pending.value)
-                & (Notification.next_attempt_at <= now)
-            )
-            .order_by(Notification.next_attempt_at)
-            .limit(limit)
-        )
-        if isinstance(engine(), PostgresEngine):
-            query = query.lock_rows("UPDATE", skip_locked=True)
-        ids = [UUID(str(r["id"])) for r in await query]
-        if ids:
-            # The lease: nobody else takes them until it runs out (a crashed worker's
-            # notices become due again); each claim counts as an attempt.
-            await Notification.update(
-                {
-                    Notification.next_attempt_at: now + LEASE,
-                    Notification.attempts: Notification.attempts + 1,
-                }
-            ).where(Notification.id.is_in(ids))
-    return ids
+    """Claim up to ``limit`` pending notices due at ``now``, the longest due first.
+
+    The lease is the next attempt's time: nobody else takes them until it runs out
+    (a crashed worker's notices become due again); each claim counts as an attempt.
+    The details are read after the claim has committed.
+    """
+    async with claim_with_lease(
+        Notification,
+        due=(Notification.state == NotificationState.pending.value)
+        & (Notification.next_attempt_at <= now),
+        order_by=Notification.next_attempt_at,
+        limit=limit,
+        lease={
+            Notification.next_attempt_at: now + LEASE,
+            Notification.attempts: Notification.attempts + 1,
+        },
+        key=lambda value: UUID(str(value)),
+    ) as ids:
+        return ids
 
 
 async def _request_deadline(dedupe: str, room_id: UUID) -> date | None:

@@ -21,11 +21,11 @@ from typing import Any
 from uuid import UUID
 
 from piccolo.columns.combination import WhereRaw
-from piccolo.engine.postgres import PostgresEngine
 
 from rooms.kernel.access import parse_id
-from rooms.kernel.db import engine, write_transaction
+from rooms.kernel.db import write_transaction
 from rooms.kernel.tables import DeliveryState, WebhookDelivery, WebhookSubscription
+from rooms.outbound.leases import claim_with_lease
 
 
 @dataclass(frozen=True)
@@ -94,32 +94,23 @@ def _due(now: datetime) -> Any:
 
 async def claim_due(now: datetime, *, lease_seconds: float, limit: int = 20) -> list[Claim]:
     """Claim up to ``limit`` due deliveries until ``now + lease``; counts the attempt."""
-    # A cheap look first: an idle worker takes no write lock (SQLite has only one).
-    if not await WebhookDelivery.exists().where(_due(now)):
-        return []
     until = now + timedelta(seconds=lease_seconds)
-    async with write_transaction():
-        query = (
-            WebhookDelivery.select(WebhookDelivery.id)
-            .where(_due(now))
-            .order_by(WebhookDelivery.id)
-            .limit(limit)
-        )
-        if isinstance(engine(), PostgresEngine):
-            # Lock only the delivery rows (not the joined subscription); skip the ones
-            # another worker is claiming right now.
-            query = query.lock_rows("UPDATE", skip_locked=True, of=(WebhookDelivery,))
-        rows: list[dict[str, Any]] = await query
-        ids = [int(r["id"]) for r in rows]
+    # Oldest first; the lease (``claimed_until``) is taken on the delivery rows only,
+    # not on the joined subscription. What to send is read in the claim's transaction.
+    async with claim_with_lease(
+        WebhookDelivery,
+        due=_due(now),
+        order_by=WebhookDelivery.id,
+        limit=limit,
+        lease={
+            WebhookDelivery.claimed_until: until,
+            WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
+            WebhookDelivery.last_attempt_at: now,
+        },
+        key=int,
+    ) as ids:
         if not ids:
             return []
-        await WebhookDelivery.update(
-            {
-                WebhookDelivery.claimed_until: until,
-                WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
-                WebhookDelivery.last_attempt_at: now,
-            }
-        ).where(WebhookDelivery.id.is_in(ids))
         details: list[dict[str, Any]] = (
             await WebhookDelivery.select(
                 WebhookDelivery.id,
