@@ -21,7 +21,7 @@ from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
 from rooms.kernel.records import RoomAccess
-from rooms.outbound.notifications import notification_warnings
+from rooms.outbound.notify.warnings import notification_warnings
 
 
 class MessageForm(msgspec.Struct):
