@@ -69,7 +69,8 @@ class RoomAccess:
     side: Side
     participant_id: UUID | None
     """The principal's participant row; None for a case store (and a caseworker's first visit)."""
-    principal: Principal | None = None
+    principal: Principal
+    """Who passed the gate: only the gate makes a ``RoomAccess``."""
 
     @property
     def other_side(self) -> Side:
@@ -89,7 +90,7 @@ class RoomAccess:
         """The name a new item appears under: the person, or the case store's authority."""
         if isinstance(self.principal, MachineClient):
             return self.principal.authority_name
-        return self.principal.name if self.principal is not None else ""
+        return self.principal.name
 
 
 @dataclass(frozen=True)
