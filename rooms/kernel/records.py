@@ -71,6 +71,8 @@ class RoomAccess:
     """The principal's participant row; None for a case store (and a caseworker's first visit)."""
     principal: Principal
     """Who passed the gate: only the gate makes a ``RoomAccess``."""
+    representative: bool = False
+    """On the applicant side as a representative (not the applicant itself)."""
 
     @property
     def other_side(self) -> Side:
