@@ -83,11 +83,6 @@ async def room_notes(room_id: UUID) -> list[NoteView]:
     ]
 
 
-async def notes_for(actor: Actor | None, room_id: UUID | str) -> list[NoteView]:
-    access = await staff_access(actor, room_id)
-    return await room_notes(access.room.id)
-
-
 async def do_add_note(access: RoomAccess, actor: Actor, body: str, *, kind: str) -> UUID:
     note = InternalNote(
         room=access.room.id,
