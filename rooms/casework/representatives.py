@@ -35,7 +35,9 @@ class CreatedInvitation:
 
 
 @dataclass(frozen=True)
-class ParticipantView:
+class RoomParticipant:
+    """Someone in the room now, as the room page lists them."""
+
     id: UUID
     role: str
     name: str
@@ -202,7 +204,7 @@ async def check_remove_representative(
         )
 
 
-async def participants(room_id: UUID) -> list[ParticipantView]:
+async def participants(room_id: UUID) -> list[RoomParticipant]:
     """Who is in the room now (for people who may see the room)."""
     rows: list[dict[str, Any]] = (
         await Participant.select(
@@ -211,7 +213,7 @@ async def participants(room_id: UUID) -> list[ParticipantView]:
         .where((Participant.room == room_id) & Participant.revoked_at.is_null())
         .order_by(Participant.added_at)
     )
-    return [ParticipantView(UUID(str(r["id"])), r["role"], r["name"], r["added_at"]) for r in rows]
+    return [RoomParticipant(UUID(str(r["id"])), r["role"], r["name"], r["added_at"]) for r in rows]
 
 
 def can_manage_representatives(access: RoomAccess) -> bool:

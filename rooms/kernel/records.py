@@ -166,17 +166,5 @@ class TimelineItem:
     """Written by the viewer personally."""
 
 
-@dataclass(frozen=True)
-class RoomSummary:
-    id: UUID
-    title: str
-    case_ref: str
-    authority_name: str
-    status: str
-    last_activity_at: datetime
-    applicant_name: str
-    unread: int
-
-
 def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))

@@ -11,7 +11,7 @@ from rooms.casework.lifecycle import (
     do_close_room,
     do_set_progress,
 )
-from rooms.casework.notes import notes_for
+from rooms.casework.notes import room_notes
 from rooms.casework.posting import check_post_message
 from rooms.kernel.access import access_room
 from rooms.kernel.db import write_transaction
@@ -36,7 +36,7 @@ async def test_a_caseworker_assigns_to_herself_and_a_team_with_a_handover_note()
         "Sabine Sachbearbeiterin",
         "Team Wohngeld",
     )
-    [note] = await notes_for(SABINE, room)
+    [note] = await room_notes(room)
     assert (note.kind, note.body, note.author_name) == (
         "handover",
         "Bitte Frist prüfen",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.casework.notes import MAX_NOTE_LENGTH, check_add_note, notes_for
+from rooms.casework.notes import MAX_NOTE_LENGTH, check_add_note, room_notes, staff_access
 from rooms.casework.timeline import timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.errors import Invalid, NotFound
@@ -22,7 +22,7 @@ async def test_a_caseworker_adds_and_reads_notes_that_stay_out_of_the_timeline()
     room = (await builders.room(ERIKA)).room
     messages_before = await Message.count()
     await check_add_note(SABINE, room.id, f"  {SECRET}\r\nZweite Zeile ")
-    [note] = await notes_for(SABINE, room.id)
+    [note] = await room_notes((await staff_access(SABINE, room.id)).room.id)
     assert (note.kind, note.body, note.author_name) == (
         "note",
         f"{SECRET}\nZweite Zeile",
@@ -44,7 +44,7 @@ async def test_everyone_else_gets_not_found_for_reading_and_writing(who) -> None
     room = (await builders.room(ERIKA)).room.id
     await check_add_note(SABINE, room, SECRET)
     with pytest.raises(NotFound):
-        await notes_for(who, room)
+        await staff_access(who, room)  # what reading the notes passes first
     with pytest.raises(NotFound):
         await check_add_note(who, room, "Eindringling")
     assert await InternalNote.count() == 1
