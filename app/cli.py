@@ -12,8 +12,8 @@ from app import db
 from app.settings import Settings, SettingsError, load_settings
 from rooms.kernel.actors import DEFAULT_SCOPES, SCOPES
 from rooms.kernel.errors import Invalid, NotFound
+from rooms.kernel.events import EVENT_TYPES
 from rooms.kernel.tables import AuthorityKind
-from rooms.outbound.outbox import EVENT_TYPES
 
 T = TypeVar("T")
 
@@ -216,7 +216,8 @@ def webhook() -> None:
 def webhook_create(authority_slug: str, url: str, event_types: tuple[str, ...]) -> None:
     """Send the events of AUTHORITY_SLUG to URL; prints the signing secret once."""
     from rooms.kernel.authorities import find_authority
-    from rooms.outbound.webhooks import URL_PROBLEMS, do_create_subscription
+    from rooms.outbound.webhooks.subscriptions import do_create_subscription
+    from rooms.outbound.webhooks.urls import URL_PROBLEMS
 
     settings = _settings()
 
@@ -249,7 +250,7 @@ def webhook_create(authority_slug: str, url: str, event_types: tuple[str, ...]) 
 def webhook_list(authority_slug: str | None) -> None:
     """List webhook subscriptions (never their secrets)."""
     from rooms.kernel.authorities import find_authority
-    from rooms.outbound.webhooks import authority_slugs, subscriptions
+    from rooms.outbound.webhooks.subscriptions import authority_slugs, subscriptions
 
     settings = _settings()
 
@@ -275,7 +276,7 @@ def webhook_list(authority_slug: str | None) -> None:
 @click.argument("subscription_id")
 def webhook_disable(subscription_id: str) -> None:
     """Stop delivering to the subscription SUBSCRIPTION_ID."""
-    from rooms.outbound.webhooks import do_disable_subscription
+    from rooms.outbound.webhooks.subscriptions import do_disable_subscription
 
     settings = _settings()
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from litestar import MediaType, Request, Response
 from litestar.connection import ASGIConnection
@@ -16,7 +15,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Scope
 
 from app.i18n import current_language, negotiate
-from app.identity.actor import LoginRequired, current_actor
+from app.identity.actor import LoginRequired, current_actor, login_url
 from app.identity.networks import StaffNetworkRefused
 from rooms.kernel import audit
 from rooms.kernel.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
@@ -91,10 +90,7 @@ def trust_too_low(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     """Explain, and offer a step-up login at the same provider asking for more."""
     assert isinstance(exc, TrustLevelTooLow)
     provider = request.session.get("provider") if request.scope.get("session") else None
-    step_up = None
-    if provider:
-        query = urlencode({"acr": exc.required, "next": request.url.path})
-        step_up = f"/login/{quote(provider, safe='')}?{query}"
+    step_up = login_url(request, provider, acr=exc.required) if provider else None
     return page(
         request,
         403,
@@ -110,7 +106,7 @@ def network_refused(request: Request[Any, Any, Any], _: Exception) -> Response[A
 
 def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, LoginRequired)
-    target = "/login?next=" + quote(exc.next_path, safe="/")
+    target = login_url(request)
     if request.headers.get("hx-request"):
         return Response(b"", status_code=204, headers={"HX-Redirect": target})
     return Redirect(target, status_code=303)

@@ -12,13 +12,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.router import Router
 from litestar.stores.base import Store
 
-from app.identity.actor import (
-    LoginRequired,
-    actor_dependency,
-    current_actor,
-    login_guard,
-    require_actor,
-)
+from app.identity.actor import LoginRequired, actor_dependency, current_actor
 from app.identity.devidp import (
     DEV_CLIENT_ID,
     DEV_IDP_PATH,
@@ -39,8 +33,6 @@ __all__ = [
     "LoginRequired",
     "current_actor",
     "identity_plugin_parts",
-    "login_guard",
-    "require_actor",
 ]
 
 

@@ -1,12 +1,13 @@
-"""The Actor of a connection, read from its session (HTTP and websocket alike)."""
+"""The Actor of a connection, read from its session (HTTP and websocket alike); the login
+that returns to where a visitor was going."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.handlers import BaseRouteHandler
 from litestar.types import Scope
 
 from app.identity.sessions import begin_login_session
@@ -16,17 +17,50 @@ Connection = ASGIConnection[Any, Any, Any, Any]
 
 ACTOR_KEY = "actor"
 PROVIDER_KEY = "provider"
+MAX_NEXT_LENGTH = 2_000
+"""A longer ``next`` is dropped (it is kept in the session during the login)."""
 
 
 class LoginRequired(Exception):
-    """Raised for an anonymous connection where a login is needed.
+    """Raised for an anonymous request where a login is needed.
 
-    The application turns it into a redirect to ``/login?next=<next_path>``.
+    The application answers with a redirect to :func:`login_url` of the request.
     """
 
-    def __init__(self, next_path: str) -> None:
-        super().__init__(next_path)
-        self.next_path = next_path
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` if it is a path on this site, else ``None`` (no open redirects).
+
+    A path on this site starts with exactly one ``/``; it has no backslash (browsers
+    read it as a slash) and nothing unprintable (control characters, line separators).
+    """
+    if not value or len(value) > MAX_NEXT_LENGTH:
+        return None
+    if not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or not value.isprintable():
+        return None
+    return value
+
+
+def return_path(connection: Connection) -> str:
+    """Where ``connection`` was going: its path and query string (the ``next`` of a login)."""
+    url = connection.url
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
+def login_url(connection: Connection, provider_id: str = "", *, acr: str = "") -> str:
+    """The login that brings the visitor back to ``connection``'s path and query.
+
+    The one way to send someone to log in: ``/login?next=…`` (choose a provider), or
+    with ``provider_id`` straight to that provider's login (a step-up asks for ``acr``).
+    A path that is not :func:`safe_next` is left out.
+    """
+    target = f"/login/{quote(provider_id, safe='')}" if provider_id else "/login"
+    params = [f"acr={quote(acr, safe='')}"] if acr else []
+    if (next_path := safe_next(return_path(connection))) is not None:
+        params.append(f"next={quote(next_path, safe='/')}")
+    return f"{target}?{'&'.join(params)}" if params else target
 
 
 def actor_to_data(actor: Actor) -> dict[str, Any]:
@@ -76,20 +110,6 @@ def _actor_from_scope(scope: Scope) -> Actor | None:
 async def current_actor(connection: Connection) -> Actor | None:
     """The logged-in actor of a request or websocket, or ``None`` when anonymous."""
     return _actor_from_scope(connection.scope)
-
-
-async def require_actor(connection: Connection) -> Actor:
-    """The logged-in actor; raises :class:`LoginRequired` when anonymous."""
-    actor = await current_actor(connection)
-    if actor is None:
-        url = connection.url
-        raise LoginRequired(url.path + (f"?{url.query}" if url.query else ""))
-    return actor
-
-
-async def login_guard(connection: Connection, _: BaseRouteHandler) -> None:
-    """Litestar guard: the route needs a logged-in actor."""
-    await require_actor(connection)
 
 
 async def provide_actor(scope: Scope) -> Actor | None:

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from app.identity import texts
-from app.identity.actor import PROVIDER_KEY, current_actor, login_session, start_page
+from app.identity.actor import PROVIDER_KEY, current_actor, login_session, safe_next, start_page
 from app.identity.claims import ClaimsError, actor_from_claims
 from app.identity.logout import (
     announce_session_end,
@@ -33,15 +33,6 @@ from rooms.kernel.actors import Actor
 FLOW_KEY = "oidc_flow"
 NextParam = Annotated[str | None, QueryParameter(name="next")]
 ACR_LEVELS = ("normal", "substantial", "high")
-
-
-def safe_next(value: str | None) -> str | None:
-    """``value`` if it is a path on this site, else ``None`` (no open redirects)."""
-    if not value or not value.startswith("/") or value.startswith("//"):
-        return None
-    if "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return None
-    return value
 
 
 def _landing(actor: Actor) -> str:

@@ -14,7 +14,8 @@ from markupsafe import Markup
 
 from app.i18n import current_language, format_date, gettext, ngettext
 from app.notify.channels import Notice
-from rooms.outbound.notifications import DueNotice, Reason
+from rooms.outbound.notify.kinds import Reason
+from rooms.outbound.notify.queue import DueNotice
 
 MAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 

@@ -28,17 +28,16 @@ from app.notify.postbox import PostboxChannel
 from app.notify.render import render
 from app.notify.smtp import SmtpChannel
 from app.settings import NotificationSettings, Settings
-from rooms.outbound.notifications import (
+from rooms.outbound.notify.planning import do_plan_reminders
+from rooms.outbound.notify.policy import Policy, configure
+from rooms.outbound.notify.queue import (
     LEASE,
     DueNotice,
-    Policy,
     claim_due,
-    configure,
     do_mark_retry,
     do_mark_sent,
     do_mark_skipped,
     do_mark_undeliverable,
-    do_plan_reminders,
 )
 
 log = logging.getLogger("antragsraum.notify")

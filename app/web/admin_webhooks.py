@@ -18,14 +18,13 @@ from app.settings import Settings
 from app.web.admin import need_admin
 from app.web.context import MaybeActor, need_actor
 from rooms.kernel.errors import Invalid
+from rooms.kernel.events import EVENT_TYPES
 from rooms.kernel.records import AdminAccess
-from rooms.outbound.outbox import EVENT_TYPES
-from rooms.outbound.webhooks import (
+from rooms.outbound.webhooks.dead_letters import check_redeliver, dead_letters
+from rooms.outbound.webhooks.subscriptions import (
     SubscriptionView,
     check_create_subscription,
     check_disable_subscription,
-    check_redeliver,
-    dead_letters,
     subscriptions,
 )
 

@@ -15,8 +15,10 @@ MaybeActor = NamedDependency[Actor | None]
 
 
 def need_actor(request: Request[Any, Any, Any], actor: Actor | None) -> Actor:
+    """The login gate of every page: ``actor``, or :class:`LoginRequired` when anonymous
+    (answered with a redirect to the login that returns to this path and query)."""
     if actor is None:
-        raise LoginRequired(request.url.path)
+        raise LoginRequired()
     request.state.actor = actor
     return actor
 

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from app.web.context import MaybeActor, need_actor
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
-from rooms.outbound.notifications import check_update_preferences, get_preferences
+from rooms.outbound.notify.preferences import check_update_preferences, get_preferences
 
 PATH = "/einstellungen/benachrichtigungen"
 

@@ -21,7 +21,7 @@ from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
 from rooms.kernel.records import RoomAccess
-from rooms.outbound.notifications import notification_warnings
+from rooms.outbound.notify.warnings import notification_warnings
 
 
 class MessageForm(msgspec.Struct):
@@ -34,7 +34,7 @@ async def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[
         "access": access,
         "room": access.room,
         "participants": await participants(access.room.id),
-        "can_manage": await can_manage_representatives(access),
+        "can_manage": can_manage_representatives(access),
         **await timeline_context(access.room.id),
         **await workspace_context(access),
         "notification_warnings": await notification_warnings(access),

@@ -26,14 +26,14 @@ from litestar import Litestar
 
 from app.settings import WebhookSettings
 from app.webhooks.signing import webhook_headers
-from rooms.outbound.webhooks import (
+from rooms.outbound.webhooks.deliveries import (
     Claim,
-    address_allowed,
     claim_due,
     do_mark_delivered,
     do_mark_failed,
     retry_delay,
 )
+from rooms.outbound.webhooks.urls import destination_allowed
 
 log = logging.getLogger("antragsraum.webhooks")
 
@@ -117,7 +117,7 @@ class DeliveryWorker:
             return None  # unresolvable: the request fails on its own and is retried
         for info in infos:
             address = str(info[4][0])
-            if not address_allowed(address, self.private_networks):
+            if not destination_allowed(address, self.private_networks):
                 return address
         return None
 

@@ -36,7 +36,9 @@ MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
-class ParticipantView:
+class ApiParticipant:
+    """An applicant-side participant of a room, as a case store's credential sees them."""
+
     role: str
     kind: str
     name: str
@@ -45,7 +47,7 @@ class ParticipantView:
 @dataclass(frozen=True)
 class RoomView:
     room: RoomRecord
-    participants: tuple[ParticipantView, ...]
+    participants: tuple[ApiParticipant, ...]
     open_requests: int
 
 
@@ -80,7 +82,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raise Invalid({"cursor": "invalid"}) from None
 
 
-async def _participants(room_ids: list[UUID]) -> dict[str, list[ParticipantView]]:
+async def _participants(room_ids: list[UUID]) -> dict[str, list[ApiParticipant]]:
     if not room_ids:
         return {}
     rows: list[dict[str, Any]] = (
@@ -94,9 +96,9 @@ async def _participants(room_ids: list[UUID]) -> dict[str, list[ParticipantView]
         )
         .order_by(Participant.added_at)
     )
-    found: dict[str, list[ParticipantView]] = {}
+    found: dict[str, list[ApiParticipant]] = {}
     for row in rows:
-        view = ParticipantView(row["role"], row["kind"], row["name"])
+        view = ApiParticipant(row["role"], row["kind"], row["name"])
         found.setdefault(str(row["room"]), []).append(view)
     return found
 
@@ -182,7 +184,7 @@ async def rooms_for_client(
 
 
 __all__ = [
-    "ParticipantView",
+    "ApiParticipant",
     "RoomFilter",
     "RoomPage",
     "RoomView",

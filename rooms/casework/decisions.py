@@ -62,7 +62,7 @@ LEGAL_TIMEZONE = ZoneInfo("Europe/Berlin")
 """Days in the sense of the law are German calendar days."""
 
 
-class DeliveryState:
+class DecisionDeliveryState:
     """Where a decision stands on its way to the applicant (see ``DecisionView.state``)."""
 
     scanning = "scanning"
@@ -120,17 +120,19 @@ class DecisionView:
 
     def state(self, now: datetime) -> str:
         if self.document.scan_state == ScanState.infected.value:
-            return DeliveryState.blocked
+            return DecisionDeliveryState.blocked
         deadline = self.retrieval_deadline
         if deadline is None:
-            return DeliveryState.scanning
+            return DecisionDeliveryState.scanning
         if self.first_retrieved_at is not None:
             return (
-                DeliveryState.retrieved if self.retrieved_in_time else DeliveryState.retrieved_late
+                DecisionDeliveryState.retrieved
+                if self.retrieved_in_time
+                else DecisionDeliveryState.retrieved_late
             )
         if now > deadline:
-            return DeliveryState.not_retrieved
-        return DeliveryState.awaiting
+            return DecisionDeliveryState.not_retrieved
+        return DecisionDeliveryState.awaiting
 
 
 # --- validation ------------------------------------------------------------------------

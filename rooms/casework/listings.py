@@ -283,11 +283,6 @@ ORDER BY r.last_activity_at DESC
     return _rows(rows)
 
 
-async def applications_for(actor: Actor, *, today: date | None = None) -> list[RoomRow]:
-    """The rooms in which ``actor`` (or their organisation) is the applicant."""
-    return await _applicant_rows(actor, today or datetime.now(UTC).date())
-
-
 async def applications_view(actor: Actor, *, today: date | None = None) -> Applications:
     """'Meine Anträge': what needs the applicant now (nearest deadline first), then the rest."""
     day = today or datetime.now(UTC).date()
@@ -376,13 +371,4 @@ async def inbox_view(
         total=len(shown),
         page=page,
         pages=pages,
-    )
-
-
-async def inbox_for(actor: Actor) -> list[RoomRow]:
-    """All rooms of the caseworker's authority, open ones with unread replies first."""
-    rows = await _authority_rows(actor, "", datetime.now(UTC).date())
-    return sorted(
-        rows,
-        key=lambda r: (r.closed, -r.unread, -r.last_activity_at.timestamp()),
     )

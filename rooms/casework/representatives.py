@@ -21,7 +21,7 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import ParticipantAdded, ParticipantRemoved
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import ApplicantKind, Invitation, Participant, ParticipantRole, Room, Side
+from rooms.kernel.tables import ApplicantKind, Invitation, Participant, ParticipantRole, Room
 from rooms.outbound.outbox import do_record
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -35,7 +35,9 @@ class CreatedInvitation:
 
 
 @dataclass(frozen=True)
-class ParticipantView:
+class RoomParticipant:
+    """Someone in the room now, as the room page lists them."""
+
     id: UUID
     role: str
     name: str
@@ -61,9 +63,8 @@ async def check_create_invitation(
     if len(label) > 200:
         raise Invalid({"label": "too_long"})
     async with write_transaction():
-        access = await access_room(actor, room_id, writing=True)
-        if access.side is Side.applicant and not await _is_applicant(access.participant_id):
-            raise NotFound()  # representatives do not invite further representatives
+        # Representatives do not invite further representatives.
+        access = await access_room(actor, room_id, writing=True, representatives=False)
         code = _new_code()
         expires_at = datetime.now(UTC) + INVITATION_LIFETIME
         await Invitation.insert(
@@ -82,15 +83,6 @@ async def check_create_invitation(
             authority_id=access.room.authority_id,
         )
     return CreatedInvitation(code=code, expires_at=expires_at)
-
-
-async def _is_applicant(participant_id: UUID | None) -> bool:
-    if participant_id is None:
-        return False
-    row: dict[str, Any] | None = (
-        await Participant.select(Participant.role).where(Participant.id == participant_id).first()
-    )
-    return row is not None and row["role"] == ParticipantRole.applicant.value
 
 
 class InvitationRefused(Invalid):
@@ -190,9 +182,7 @@ async def check_remove_representative(
     """The applicant or a caseworker removes a representative; access ends at once."""
     pid = parse_id(participant_id)
     async with write_transaction():
-        access = await access_room(actor, room_id)
-        if access.side is Side.applicant and not await _is_applicant(access.participant_id):
-            raise NotFound()
+        access = await access_room(actor, room_id, representatives=False)
         changed: list[dict[str, Any]] = await (
             Participant.update({Participant.revoked_at: datetime.now(UTC)})
             .where(
@@ -214,7 +204,7 @@ async def check_remove_representative(
         )
 
 
-async def participants(room_id: UUID) -> list[ParticipantView]:
+async def participants(room_id: UUID) -> list[RoomParticipant]:
     """Who is in the room now (for people who may see the room)."""
     rows: list[dict[str, Any]] = (
         await Participant.select(
@@ -223,11 +213,9 @@ async def participants(room_id: UUID) -> list[ParticipantView]:
         .where((Participant.room == room_id) & Participant.revoked_at.is_null())
         .order_by(Participant.added_at)
     )
-    return [ParticipantView(UUID(str(r["id"])), r["role"], r["name"], r["added_at"]) for r in rows]
+    return [RoomParticipant(UUID(str(r["id"])), r["role"], r["name"], r["added_at"]) for r in rows]
 
 
-async def can_manage_representatives(access: RoomAccess) -> bool:
+def can_manage_representatives(access: RoomAccess) -> bool:
     """Caseworkers and the applicant may; representatives may not."""
-    if access.room.closed:
-        return False
-    return access.side is Side.authority or await _is_applicant(access.participant_id)
+    return not access.room.closed and not access.representative

@@ -65,10 +65,11 @@ async def load_room(room_id: UUID) -> RoomRecord | None:
     return RoomRecord.from_row(row) if row else None
 
 
-async def _applicant_participant(room_id: UUID, actor: Actor) -> UUID | None:
+async def _applicant_participant(room_id: UUID, actor: Actor) -> tuple[UUID, str] | None:
+    """The actor's participant row on the applicant side, and its role."""
     kind = ApplicantKind.organisation if actor.kind is ActorKind.business else ApplicantKind.person
     row: dict[str, Any] | None = (
-        await Participant.select(Participant.id)
+        await Participant.select(Participant.id, Participant.role)
         .where(
             (Participant.room == room_id)
             & Participant.role.is_in(APPLICANT_SIDE_ROLES)
@@ -78,7 +79,7 @@ async def _applicant_participant(room_id: UUID, actor: Actor) -> UUID | None:
         )
         .first()
     )
-    return UUID(str(row["id"])) if row else None
+    return (UUID(str(row["id"])), str(row["role"])) if row else None
 
 
 async def _caseworker_participant(room_id: UUID, actor: Actor) -> UUID | None:
@@ -104,12 +105,14 @@ async def _room_as_seen_by(principal: Principal, room: RoomRecord) -> RoomAccess
             raise NotFound()
         participant = await _caseworker_participant(room.id, principal)
         return RoomAccess(room, Side.authority, participant, principal)
-    participant = await _applicant_participant(room.id, principal)
-    if participant is None:
+    found = await _applicant_participant(room.id, principal)
+    if found is None:
         raise NotFound()
     if principal.trust_level < room.min_trust_level:
         raise TrustLevelTooLow(room.min_trust_level.name)
-    return RoomAccess(room, Side.applicant, participant, principal)
+    participant, role = found
+    representative = role == ParticipantRole.representative.value
+    return RoomAccess(room, Side.applicant, participant, principal, representative=representative)
 
 
 async def access_room(
@@ -119,6 +122,7 @@ async def access_room(
     writing: bool = False,
     staff_only: bool = False,
     side: Side | None = None,
+    representatives: bool = True,
 ) -> RoomAccess:
     """The room as ``principal`` may see it, or the refusal.
 
@@ -127,6 +131,8 @@ async def access_room(
       the applicant side gets the same ``NotFound`` as an outsider.
     - ``side``: only this side may (e.g. uploads come from the applicant side); the
       other side gets ``NotFound`` too, since the action does not exist for it.
+    - ``representatives=False``: on the applicant side only the applicant itself may
+      (representatives invite or remove nobody); a representative gets ``NotFound``.
     """
     if principal is None:
         raise NotFound()
@@ -136,6 +142,8 @@ async def access_room(
     access = await _room_as_seen_by(principal, room)
     wanted = Side.authority if staff_only else side
     if wanted is not None and access.side is not wanted:
+        raise NotFound()
+    if access.representative and not representatives:
         raise NotFound()
     if writing and room.closed:
         raise RoomClosed()

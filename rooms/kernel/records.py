@@ -69,7 +69,10 @@ class RoomAccess:
     side: Side
     participant_id: UUID | None
     """The principal's participant row; None for a case store (and a caseworker's first visit)."""
-    principal: Principal | None = None
+    principal: Principal
+    """Who passed the gate: only the gate makes a ``RoomAccess``."""
+    representative: bool = False
+    """On the applicant side as a representative (not the applicant itself)."""
 
     @property
     def other_side(self) -> Side:
@@ -89,7 +92,7 @@ class RoomAccess:
         """The name a new item appears under: the person, or the case store's authority."""
         if isinstance(self.principal, MachineClient):
             return self.principal.authority_name
-        return self.principal.name if self.principal is not None else ""
+        return self.principal.name
 
 
 @dataclass(frozen=True)
@@ -161,18 +164,6 @@ class TimelineItem:
     """Written by the viewer's side of the room (the layout follows sides)."""
     by_me: bool
     """Written by the viewer personally."""
-
-
-@dataclass(frozen=True)
-class RoomSummary:
-    id: UUID
-    title: str
-    case_ref: str
-    authority_name: str
-    status: str
-    last_activity_at: datetime
-    applicant_name: str
-    unread: int
 
 
 def _uuid(value: Any) -> UUID:

@@ -20,11 +20,10 @@ from uuid import UUID
 
 from piccolo.engine.postgres import PostgresEngine
 
-from rooms.kernel.events import EVENT_TYPES as EVENT_TYPES
-from rooms.kernel.events import Happened, announce
+from rooms.kernel.events import EVENT_TYPES, Happened, announce
 from rooms.kernel.tables import OutboxEvent
-from rooms.outbound.notifications import do_plan_notifications
-from rooms.outbound.webhooks import do_plan_deliveries
+from rooms.outbound.notify.planning import do_plan_notifications
+from rooms.outbound.webhooks.deliveries import do_plan_deliveries
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.identity.actor import safe_next
 from app.identity.claims import ClaimsError, actor_from_claims, trust_level_from_acr
-from app.identity.routes import safe_next
 from rooms.kernel.actors import ActorKind, TrustLevel
 
 
@@ -117,6 +117,17 @@ def test_missing_subject_is_refused() -> None:
         ("https://evil.example", None),
         ("rooms/1", None),
         ("/a\r\nSet-Cookie: x", None),
+        ("/einladung?code=ABC&x=%2F%2F", "/einladung?code=ABC&x=%2F%2F"),
+        ("/räume/ä b", "/räume/ä b"),
+        ("///evil.example", None),
+        ("\\\\evil.example", None),
+        ("/\t/evil.example", None),
+        ("/\u2028//evil.example", None),
+        ("/\x85", None),
+        (" /rooms", None),
+        ("javascript:alert(1)", None),
+        ("/" + "a" * 1_999, "/" + "a" * 1_999),
+        ("/" + "a" * 2_000, None),
     ],
 )
 def test_safe_next(value: str | None, expected: str | None) -> None:

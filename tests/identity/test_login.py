@@ -11,7 +11,7 @@ from litestar import Litestar
 
 from rooms.kernel.tables import AuditEvent
 from tests.identity.conftest import COOKIE, csrf_post, session_data
-from tests.login import login
+from tests.login import choose_persona, login
 
 
 async def last_audit(action: str) -> dict[str, Any]:
@@ -69,6 +69,20 @@ async def test_login_round_trip(
 async def test_login_returns_to_next(client: httpx.AsyncClient) -> None:
     response = await login(client, "erika", query="?next=/rooms/42%3Ftab%3D1")
     assert response.headers["location"] == "/rooms/42?tab=1"
+
+
+async def test_the_login_flow_keeps_next_with_its_query(
+    app: Litestar, client: httpx.AsyncClient
+) -> None:
+    page = await client.get("/login?next=/einladung%3Fcode%3DABC%26x%3D1")
+    assert 'href="/login/dev?next=/einladung%3Fcode%3DABC%26x%3D1"' in page.text
+    started = await client.get("/login/dev?next=/einladung%3Fcode%3DABC%26x%3D1")
+    flow = (await session_data(app, client))["oidc_flow"]
+    assert flow["next"] == "/einladung?code=ABC&x=1"
+    chosen = await choose_persona(client, started.headers["location"], "jonas")
+    callback = await client.get(httpx.URL(chosen.headers["location"]).raw_path.decode())
+    assert callback.status_code == 303
+    assert callback.headers["location"] == "/einladung?code=ABC&x=1"
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])

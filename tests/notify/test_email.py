@@ -13,7 +13,7 @@ from rooms.casework.requests import NewItem, check_create_request
 from rooms.kernel.db import write_transaction
 from rooms.kernel.events import DecisionMadeAvailable, ItemAdded
 from rooms.kernel.tables import Room
-from rooms.outbound.notifications import check_update_preferences
+from rooms.outbound.notify.preferences import check_update_preferences
 from rooms.outbound.outbox import do_record
 from tests.cast import ERIKA, SABINE
 from tests.notify.conftest import (
@@ -175,7 +175,7 @@ async def test_the_same_event_is_never_mailed_twice(smtp: SmtpServer, clock: Clo
     event_id = str(row["dedupe_key"]).split(":")[0]
     from uuid import UUID
 
-    from rooms.outbound.notifications import do_plan_notifications
+    from rooms.outbound.notify.planning import do_plan_notifications
 
     async with write_transaction():
         await do_plan_notifications(

@@ -18,7 +18,7 @@ from app.notify.worker import NotificationWorker, policy_of
 from app.settings import NotificationSettings
 from rooms.casework.posting import check_post_message
 from rooms.kernel.tables import Room
-from rooms.outbound.notifications import configure
+from rooms.outbound.notify.policy import configure
 from tests.cast import ERIKA, SABINE
 from tests.notify.conftest import PORTAL, Clock, notifications, room_for
 

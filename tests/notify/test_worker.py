@@ -11,7 +11,7 @@ from app.notify.channels import Notice
 from app.notify.worker import NotificationWorker
 from app.settings import NotificationSettings
 from rooms.casework.posting import check_post_message
-from rooms.outbound.notifications import LEASE, DueNotice
+from rooms.outbound.notify.queue import LEASE, DueNotice
 from tests.cast import ERIKA, SABINE
 from tests.notify.conftest import PORTAL, Clock, notifications, room_for
 

@@ -49,7 +49,7 @@ async def test_a_caseworker_assigns_to_herself_and_a_team_with_a_handover_note()
         "Sabine Sachbearbeiterin",
         "Team Wohngeld",
     )
-    [note] = await notes_for(SABINE, room)
+    [note] = await room_notes(room)
     assert (note.kind, note.body, note.author_name) == (
         "handover",
         "Bitte Frist prüfen",

@@ -12,7 +12,7 @@ import pytest
 
 from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import (
-    DeliveryState,
+    DecisionDeliveryState,
     check_issue_decision,
     check_record_retrieval,
     decisions_in,
@@ -98,7 +98,7 @@ async def test_a_caseworker_issues_a_decision_into_the_timeline() -> None:
     assert decision.id == decision_id and decision.source == "room" and decision.seq == seq
     assert decision.document.scan_state == "pending" and decision.document.sha256 == SHA
     assert decision.made_available_at is None and decision.first_retrieved_at is None
-    assert decision.state(datetime.now(UTC)) == DeliveryState.scanning
+    assert decision.state(datetime.now(UTC)) == DecisionDeliveryState.scanning
     room = await Room.select(Room.progress).where(Room.id == result.room.id).first()
     assert room is not None and room["progress"] == "decided"
     assert [e["data"] for e in await outbox("room.status_changed")] == [{"progress": "decided"}]
@@ -251,7 +251,7 @@ async def test_an_infected_document_never_becomes_available() -> None:
     assert isinstance(scanned, AttachmentScanned) and scanned.outcome == "infected"
     [decision] = await decisions_in(room_id)
     assert decision.document.scan_state == "infected" and decision.made_available_at is None
-    assert decision.state(datetime.now(UTC)) == DeliveryState.blocked
+    assert decision.state(datetime.now(UTC)) == DecisionDeliveryState.blocked
     assert await outbox("decision.made_available") == []
     assert await first_retrieval(ERIKA, decision.document) is None
 
@@ -338,23 +338,23 @@ async def test_a_hash_that_differs_from_the_stored_one_is_recorded_and_flagged()
 async def test_the_ten_day_window_of_section_41_2a() -> None:
     room_id, _, attachment_id = await issued()
     base = (await decisions_in(room_id))[0]
-    assert base.state(datetime.now(UTC)) == DeliveryState.scanning
+    assert base.state(datetime.now(UTC)) == DecisionDeliveryState.scanning
     available = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
     clean = replace(base.document, scan_state="clean")
     decision = replace(base, made_available_at=available, document=clean)
     assert decision.retrieval_deadline == datetime(2026, 3, 12, 9, 30, tzinfo=UTC)
-    assert decision.state(available + timedelta(days=9)) == DeliveryState.awaiting
-    assert decision.state(available + timedelta(days=10)) == DeliveryState.awaiting
+    assert decision.state(available + timedelta(days=9)) == DecisionDeliveryState.awaiting
+    assert decision.state(available + timedelta(days=10)) == DecisionDeliveryState.awaiting
     late = available + timedelta(days=10, seconds=1)
-    assert decision.state(late) == DeliveryState.not_retrieved
+    assert decision.state(late) == DecisionDeliveryState.not_retrieved
     assert decision.announced_on is None
 
     # Retrieved on the 5th at 23:30 UTC, which is already the 6th in Germany.
     retrieved = replace(decision, first_retrieved_at=datetime(2026, 3, 5, 23, 30, tzinfo=UTC))
-    assert retrieved.state(late) == DeliveryState.retrieved
+    assert retrieved.state(late) == DecisionDeliveryState.retrieved
     assert retrieved.announced_on == date(2026, 3, 7)
     too_late = replace(decision, first_retrieved_at=late)
-    assert too_late.state(late) == DeliveryState.retrieved_late
+    assert too_late.state(late) == DecisionDeliveryState.retrieved_late
     assert too_late.announced_on is None
 
     # The real clock's path: a decision made available eleven days ago, never retrieved.
@@ -363,4 +363,4 @@ async def test_the_ten_day_window_of_section_41_2a() -> None:
     ).where(Decision.attachment == attachment_id)
     await Attachment.update({Attachment.scan_state: "clean"}).where(Attachment.id == attachment_id)
     [stale] = await decisions_in(room_id)
-    assert stale.state(datetime.now(UTC)) == DeliveryState.not_retrieved
+    assert stale.state(datetime.now(UTC)) == DecisionDeliveryState.not_retrieved

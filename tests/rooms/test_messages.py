@@ -9,10 +9,11 @@ import pytest
 
 from rooms.casework.attachments import StoredFile
 from rooms.casework.lifecycle import check_close_room
-from rooms.casework.listings import applications_for, inbox_for
+from rooms.casework.listings import RoomRow, applications_view, inbox_view
 from rooms.casework.posting import check_post_message
 from rooms.casework.timeline import check_mark_read, do_add_item, timeline
 from rooms.kernel.access import access_room
+from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound, RoomClosed
 from rooms.kernel.events import ItemAdded, ItemsRead
@@ -22,6 +23,17 @@ from tests.cast import ERIKA, JONAS, OTTO, SABINE
 from tests.facts import committed_facts
 
 pytestmark = pytest.mark.usefixtures("database")
+
+
+async def inbox_rows(actor: Actor) -> list[RoomRow]:
+    """The rows of the caseworker's inbox as the page shows them first."""
+    return (await inbox_view(actor)).rows
+
+
+async def application_rows(actor: Actor) -> list[RoomRow]:
+    """The rows of 'Meine Anträge', both parts."""
+    listing = await applications_view(actor)
+    return listing.now + listing.rest
 
 
 async def test_reply_gets_the_next_sequence_number_and_shows_who_wrote_it() -> None:
@@ -111,10 +123,10 @@ async def test_a_writer_that_passed_the_gate_before_a_close_is_refused() -> None
 async def test_receipts_mark_first_read_by_the_other_side_and_clear_unread_counts() -> None:
     result = await builders.room(ERIKA)
     await check_post_message(ERIKA, result.room.id, "Antwort")
-    [inbox_item] = await inbox_for(SABINE)
+    [inbox_item] = await inbox_rows(SABINE)
     assert inbox_item.unread == 1
     assert inbox_item.applicant_name == "Erika Mustermann"
-    [mine] = await applications_for(ERIKA)
+    [mine] = await application_rows(ERIKA)
     assert mine.unread == 1  # the authority's first message
 
     with committed_facts() as heard:
@@ -125,12 +137,12 @@ async def test_receipts_mark_first_read_by_the_other_side_and_clear_unread_count
     with committed_facts() as heard:  # first read only
         assert await check_mark_read(SABINE, result.room.id, up_to_seq=2) == ()
     assert heard == []
-    assert (await inbox_for(SABINE))[0].unread == 0
+    assert (await inbox_rows(SABINE))[0].unread == 0
 
     erika_view = await timeline(await access_room(ERIKA, result.room.id))
     assert erika_view[1].read_by_other_at is not None  # Erika sees that Sabine read it
     assert erika_view[0].read_by_other_at is None  # nobody on Erika's side read item 1 yet
-    assert (await applications_for(ERIKA))[0].unread == 1
+    assert (await application_rows(ERIKA))[0].unread == 1
 
 
 async def test_lists_show_only_own_rooms() -> None:
@@ -138,11 +150,11 @@ async def test_lists_show_only_own_rooms() -> None:
     mine = await builders.room(ERIKA)
     await builders.room(JONAS)
     await builders.room(JONAS, authority_slug="demo-kreis")
-    assert [s.id for s in await applications_for(ERIKA)] == [mine.room.id]
-    assert len(await inbox_for(SABINE)) == 2
-    assert len(await inbox_for(OTTO)) == 1
-    assert await applications_for(SABINE) == []
-    assert await inbox_for(ERIKA) == []
+    assert [s.id for s in await application_rows(ERIKA)] == [mine.room.id]
+    assert len(await inbox_rows(SABINE)) == 2
+    assert len(await inbox_rows(OTTO)) == 1
+    assert await application_rows(SABINE) == []
+    assert await inbox_rows(ERIKA) == []
 
 
 async def test_audit_records_the_act_but_never_the_text() -> None:

@@ -54,7 +54,7 @@ async def test_everyone_else_gets_not_found_for_reading_and_writing(who) -> None
     room = (await builders.room(ERIKA)).room.id
     await check_add_note(SABINE, room, SECRET)
     with pytest.raises(NotFound):
-        await notes_for(who, room)
+        await notes_for(who, room)  # what reading the notes passes first
     with pytest.raises(NotFound):
         await check_add_note(who, room, "Eindringling")
     assert await InternalNote.count() == 1

@@ -13,14 +13,10 @@ from rooms.casework.posting import check_post_message
 from rooms.kernel.access import access_room
 from rooms.kernel.errors import Invalid
 from rooms.kernel.tables import Notification, Participant, Room
-from rooms.outbound.notifications import (
-    Policy,
-    check_update_preferences,
-    configure,
-    do_mark_undeliverable,
-    get_preferences,
-    notification_warnings,
-)
+from rooms.outbound.notify.policy import Policy, configure
+from rooms.outbound.notify.preferences import check_update_preferences, get_preferences
+from rooms.outbound.notify.queue import do_mark_undeliverable
+from rooms.outbound.notify.warnings import notification_warnings
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, SABINE
 

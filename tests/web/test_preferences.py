@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.outbound.notifications import get_preferences
+from rooms.outbound.notify.preferences import get_preferences
 from tests import builders
 from tests.cast import ERIKA, JONAS, SABINE
 from tests.login import csrf, login

@@ -41,3 +41,13 @@ async def test_weaker_login_is_explained_and_sent_back_asking_for_more(http) -> 
     assert [(row["outcome"], row["detail"]["reason"]) for row in denied] == [
         ("refused", "trust_level")
     ]
+
+
+async def test_the_step_up_returns_to_the_page_with_its_query(http) -> None:
+    result = await builders.room(ERIKA, min_trust_level=TrustLevel.high)
+    await login(http, "erika")
+    page = await http.get(f"/rooms/{result.room.id}", params={"a": "1", "b": "x&y"})
+    link = re.search(r'id="step-up" href="([^"]+)"', page.text)
+    assert link, page.text
+    query = parse_qs(urlsplit(html.unescape(link.group(1))).query)
+    assert query == {"acr": ["high"], "next": [f"/rooms/{result.room.id}?a=1&b=x%26y"]}

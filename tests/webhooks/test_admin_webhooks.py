@@ -11,7 +11,7 @@ from app.settings import WebhookSettings
 from app.webhooks.worker import DeliveryWorker
 from rooms.kernel.authorities import find_authority
 from rooms.kernel.tables import AuditEvent, DeliveryState, WebhookDelivery, WebhookSubscription
-from rooms.outbound.webhooks import do_create_subscription
+from rooms.outbound.webhooks.subscriptions import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA
 from tests.login import csrf, login

@@ -8,7 +8,8 @@ import pytest
 
 from rooms.kernel.authorities import find_authority
 from rooms.kernel.tables import WebhookDelivery
-from rooms.outbound.webhooks import claim_due, do_create_subscription
+from rooms.outbound.webhooks.deliveries import claim_due
+from rooms.outbound.webhooks.subscriptions import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA
 from tests.webhooks.receiver import FakeClock

@@ -15,7 +15,7 @@ from app.webhooks.worker import DeliveryWorker
 from rooms.casework.posting import check_post_message
 from rooms.kernel.authorities import find_authority
 from rooms.kernel.tables import DeliveryState, WebhookDelivery, WebhookSubscription
-from rooms.outbound.webhooks import do_create_subscription
+from rooms.outbound.webhooks.subscriptions import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA, JONAS, SABINE
 from tests.webhooks.receiver import FakeClock, Receiver, receiving

@@ -8,7 +8,7 @@ import httpx
 
 from app.settings import WebhookSettings
 from rooms.kernel.authorities import find_authority
-from rooms.outbound.webhooks import do_create_subscription
+from rooms.outbound.webhooks.subscriptions import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import BASE_URL, make_settings

@@ -13,7 +13,7 @@ from app.settings import AppSettings, Settings, WebhookSettings
 from app.webhooks.worker import DeliveryWorker
 from rooms.kernel.errors import Invalid
 from rooms.kernel.tables import WebhookDelivery
-from rooms.outbound.webhooks import address_allowed, validate_url
+from rooms.outbound.webhooks.urls import destination_allowed, validate_url
 from tests import builders
 from tests.cast import ERIKA
 from tests.webhooks.receiver import FakeClock, Receiver, receiving
@@ -26,19 +26,19 @@ from tests.webhooks.test_delivery import settings, subscribe
      "fe80::1", "fd00::7", "::ffff:10.0.0.1", "0.0.0.0"],  # noqa: S104
 )  # fmt: skip
 def test_non_public_addresses_need_an_allowed_network(address: str) -> None:
-    assert not address_allowed(address, [])
-    assert address_allowed(address, None)  # development: anything
-    assert address_allowed(address, ["0.0.0.0/0", "::/0"])
+    assert not destination_allowed(address, [])
+    assert destination_allowed(address, None)  # development: anything
+    assert destination_allowed(address, ["0.0.0.0/0", "::/0"])
 
 
 def test_public_addresses_are_always_allowed() -> None:
     for address in ("93.184.215.14", "2a00:1450:4001:80e::200e"):
-        assert address_allowed(address, [])
+        assert destination_allowed(address, [])
 
 
 def test_only_the_allowed_network_is_opened() -> None:
-    assert address_allowed("10.20.3.4", ["10.20.0.0/16"])
-    assert not address_allowed("10.21.3.4", ["10.20.0.0/16"])
+    assert destination_allowed("10.20.3.4", ["10.20.0.0/16"])
+    assert not destination_allowed("10.21.3.4", ["10.20.0.0/16"])
 
 
 @pytest.mark.parametrize(

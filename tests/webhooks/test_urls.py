@@ -6,7 +6,8 @@ import pytest
 
 from app.settings import AppSettings, Settings, SettingsError, WebhookSettings, load_settings
 from rooms.kernel.errors import Invalid
-from rooms.outbound.webhooks import URL_PROBLEMS, retry_delay, validate_url
+from rooms.outbound.webhooks.deliveries import retry_delay
+from rooms.outbound.webhooks.urls import URL_PROBLEMS, validate_url
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,37 @@
+"""The vocabulary of notifications: channels, reasons, digest periods, realms, languages."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ChannelKind(StrEnum):
+    """The channels a notification row can be planned for (its ``channel`` column)."""
+
+    email = "email"
+    bundid_postbox = "bundid_postbox"
+    osi_postbox = "osi_postbox"
+
+
+class Reason(StrEnum):
+    reply = "reply"
+    documents = "documents"
+    decision = "decision"
+    reminder = "reminder"
+    overdue = "overdue"
+    digest = "digest"
+
+
+class Digest(StrEnum):
+    off = "off"
+    hourly = "hourly"
+    daily = "daily"
+
+
+class Realm(StrEnum):
+    citizen = "citizen"
+    business = "business"
+    staff = "staff"
+
+
+LANGUAGES = ("de", "en")

@@ -1,0 +1,73 @@
+"""Who is told: the applicant side of a room, or its caseworkers (for digests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from rooms.kernel.access import APPLICANT_SIDE_ROLES
+from rooms.kernel.tables import ApplicantKind, Participant, ParticipantRole, Room
+from rooms.outbound.notify.kinds import Realm
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to tell: realm and subject (whose preferences apply), name and known address."""
+
+    realm: str
+    subject: str
+    name: str
+    email: str
+
+
+async def applicant_side(room_id: UUID) -> list[Recipient]:
+    """The room's applicant and representatives whose access was not revoked."""
+    rows: list[dict[str, Any]] = (
+        await Participant.select(
+            Participant.kind, Participant.subject, Participant.name, Participant.email
+        )
+        .where(
+            (Participant.room == room_id)
+            & Participant.role.is_in(APPLICANT_SIDE_ROLES)
+            & Participant.revoked_at.is_null()
+        )
+        .order_by(Participant.added_at)
+    )
+    found: dict[tuple[str, str], Recipient] = {}
+    for r in rows:
+        realm = Realm.business if r["kind"] == ApplicantKind.organisation else Realm.citizen
+        key = (realm.value, r["subject"])
+        if key not in found:
+            found[key] = Recipient(realm.value, r["subject"], r["name"], r["email"] or "")
+    return list(found.values())
+
+
+async def staff_of_room(room_id: UUID) -> list[Recipient]:
+    """The room's assignee if it has one, else every caseworker who worked in it."""
+    room: dict[str, Any] | None = (
+        await Room.select(Room.assignee_subject, Room.assignee_name)
+        .where(Room.id == room_id)
+        .first()
+    )
+    if room is None:
+        return []
+    query = Participant.select(Participant.subject, Participant.name, Participant.email).where(
+        (Participant.room == room_id)
+        & (Participant.role == ParticipantRole.caseworker.value)
+        & Participant.revoked_at.is_null()
+    )
+    rows: list[dict[str, Any]] = await query
+    staff = {r["subject"]: r for r in rows}
+    if room["assignee_subject"]:
+        subject = room["assignee_subject"]
+        known = staff.get(subject)
+        return [
+            Recipient(
+                Realm.staff.value,
+                subject,
+                known["name"] if known else room["assignee_name"],
+                (known["email"] if known else "") or "",
+            )
+        ]
+    return [Recipient(Realm.staff.value, s, r["name"], r["email"] or "") for s, r in staff.items()]
