@@ -222,10 +222,10 @@ async def check_issue_decision(
 
     A case store's decision appears under the authority's name.
     """
-    text = validate_summary(summary)
-    _require_pdf(upload)
     async with write_transaction():
         access = await access_room(principal, room_id, writing=True, staff_only=True)
+        text = validate_summary(summary)  # after the gate: others learn nothing
+        _require_pdf(upload)
         source = "api" if access.machine is not None else "room"
         return await do_issue_decision(access, summary=text, document=upload, source=source)
 

@@ -45,10 +45,10 @@ async def check_post_message(
     ``files`` (stored and checked by the caller) start quarantined; ``room_limit``
     caps the bytes a room may hold.
     """
-    text = clean_body(body, max_length)
     size = sum(f.size for f in files)
     async with write_transaction():
         access = await access_room(principal, room_id, writing=True)
+        text = clean_body(body, max_length)  # after the gate, as everywhere
         if (
             files
             and room_limit is not None
@@ -92,10 +92,10 @@ async def check_add_upload(
     The authority's side sends files with a message or a decision instead: for it,
     this action does not exist (``NotFound``).
     """
-    if not files:
-        raise Invalid({"file": "empty"})
     async with write_transaction():
         access = await access_room(principal, room_id, writing=True, side=Side.applicant)
+        if not files:
+            raise Invalid({"file": "empty"})
         if await room_usage(access.room.id) + sum(f.size for f in files) > room_limit:
             raise Invalid({"file": "room_limit"})
         item = await _answerable_item(parse_id(item_id), access) if item_id else None

@@ -60,11 +60,11 @@ async def check_create_invitation(
 ) -> CreatedInvitation:
     """The applicant (or a caseworker) invites a representative into an open room."""
     label = label.strip()
-    if len(label) > 200:
-        raise Invalid({"label": "too_long"})
     async with write_transaction():
         # Representatives do not invite further representatives.
         access = await access_room(actor, room_id, writing=True, representatives=False)
+        if len(label) > 200:  # after the gate, as everywhere
+            raise Invalid({"label": "too_long"})
         code = _new_code()
         expires_at = datetime.now(UTC) + INVITATION_LIFETIME
         await Invitation.insert(

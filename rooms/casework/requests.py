@@ -107,9 +107,10 @@ async def check_create_request(
 ) -> PostedItem:
     """Only the authority's side asks for documents."""
     today = datetime.now(UTC).date()
-    text, labels = validate(explanation, items, deadline, today, max_length)
     async with write_transaction():
         access = await access_room(actor, room_id, writing=True, staff_only=True)
+        # After the gate: the applicant side and outsiders learn nothing from a 422.
+        text, labels = validate(explanation, items, deadline, today, max_length)
         author, _ = await author_of(access)
         message_id, seq = await do_add_item(
             access.room.id,
@@ -158,12 +159,12 @@ async def check_review_item(
 ) -> None:
     """A caseworker accepts a submitted item, or rejects it with a reason (asking again)."""
     reason = reason.strip()
-    if not accept and not reason:
-        raise Invalid({"reason": "empty"})
-    if len(reason) > 2000:
-        raise Invalid({"reason": "too_long"})
     async with write_transaction():
         access = await access_room(actor, room_id, writing=True, staff_only=True)
+        if not accept and not reason:  # after the gate, as everywhere
+            raise Invalid({"reason": "empty"})
+        if len(reason) > 2000:
+            raise Invalid({"reason": "too_long"})
         row = await _item_in_room(parse_id(item_id), access.room.id)
         if row["state"] != RequestItemState.submitted.value:
             raise Invalid({"state": "not_submitted"})

@@ -16,6 +16,9 @@ Refusals are the same everywhere:
   the room requires (a page explains the step-up).
 - ``NotAllowed`` (403) is left for a missing scope or role on an object the caller
   may know exists; the API's scope guards raise it before any gate runs.
+
+Actions validate their input after the gate, so a refused caller learns nothing
+from a 422 either.
 """
 
 from __future__ import annotations
