@@ -13,7 +13,7 @@ from app.settings import Settings, SettingsError, load_settings
 from rooms.kernel.actors import DEFAULT_SCOPES, SCOPES
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import EVENT_TYPES
-from rooms.kernel.tables import AuthorityKind
+from rooms.kernel.vocabulary import AuthorityKind
 
 T = TypeVar("T")
 

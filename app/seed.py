@@ -9,7 +9,8 @@ from rooms.casestore.intake import Applicant, NewRoom, check_create_room
 from rooms.casework.text_templates import validate as validate_template
 from rooms.kernel.actors import MachineClient, TrustLevel
 from rooms.kernel.authorities import do_create_authority, find_authority
-from rooms.kernel.tables import ApplicantKind, TextTemplate
+from rooms.kernel.tables import TextTemplate
+from rooms.kernel.vocabulary import ApplicantKind
 
 DEMO_AUTHORITIES = [
     ("demo-stadt", "Stadt Musterstadt – Bürgeramt", "Stadt"),

@@ -9,7 +9,8 @@ from rooms.casestore.clients import do_create_client
 from rooms.casestore.intake import Applicant, IntakeResult, NewRoom, check_create_room
 from rooms.kernel.actors import Actor, ActorKind, MachineClient, TrustLevel
 from rooms.kernel.authorities import do_create_authority, find_authority
-from rooms.kernel.tables import ApplicantKind, Room, RoomStatus
+from rooms.kernel.tables import Room
+from rooms.kernel.vocabulary import ApplicantKind, RoomStatus
 
 _counter = itertools.count(1)
 LOOPBACK = ["127.0.0.0/8", "::1/128"]  # where the tests' staff work from

@@ -20,7 +20,7 @@ from rooms.casestore.api_views import RoomFilter, RoomView, room_for_client, roo
 from rooms.casestore.intake import Applicant, NewRoom, check_create_room
 from rooms.casework.lifecycle import check_close_room, check_set_progress
 from rooms.kernel.actors import MachineClient, TrustLevel
-from rooms.kernel.tables import ApplicantKind
+from rooms.kernel.vocabulary import ApplicantKind
 
 Progress = Literal["received", "in_progress", "waiting", "decided"]
 

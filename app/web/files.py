@@ -23,7 +23,7 @@ from rooms.files.filenames import display_name
 from rooms.files.filetypes import ZipLimits, verify
 from rooms.kernel.access import access_attachment, access_room
 from rooms.kernel.errors import Invalid
-from rooms.kernel.tables import Side
+from rooms.kernel.vocabulary import Side
 
 MB = 1024 * 1024
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}

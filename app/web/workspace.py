@@ -8,7 +8,7 @@ from rooms.casework.assignment import known_caseworkers
 from rooms.casework.notes import MAX_NOTE_LENGTH, room_notes
 from rooms.casework.text_templates import templates_of
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import RoomProgress, Side
+from rooms.kernel.vocabulary import RoomProgress, Side
 
 PROGRESS_CHOICES = [p.value for p in RoomProgress]
 

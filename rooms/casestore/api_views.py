@@ -21,15 +21,8 @@ from rooms.kernel.access import access_room
 from rooms.kernel.actors import MachineClient
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.records import RoomRecord
-from rooms.kernel.tables import (
-    Participant,
-    ParticipantRole,
-    RequestItem,
-    RequestItemState,
-    Room,
-    RoomProgress,
-    RoomStatus,
-)
+from rooms.kernel.tables import Participant, RequestItem, Room
+from rooms.kernel.vocabulary import ParticipantRole, RequestItemState, RoomProgress, RoomStatus
 
 APPLICANT_SIDE = [ParticipantRole.applicant.value, ParticipantRole.representative.value]
 MAX_PAGE = 100

@@ -15,7 +15,8 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
 from rooms.kernel.events import RoomCreated
 from rooms.kernel.records import RoomRecord
-from rooms.kernel.tables import ApplicantKind, Participant, ParticipantRole, Room, Side
+from rooms.kernel.tables import Participant, Room
+from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole, Side
 from rooms.outbound.outbox import do_record
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,99}$")

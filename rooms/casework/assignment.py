@@ -15,7 +15,8 @@ from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
 from rooms.kernel.events import Assigned
-from rooms.kernel.tables import Participant, ParticipantRole, Room
+from rooms.kernel.tables import Participant, Room
+from rooms.kernel.vocabulary import ParticipantRole
 from rooms.outbound.outbox import do_record
 
 MAX_TEAM_LENGTH = 100

@@ -16,7 +16,8 @@ from uuid import UUID
 from piccolo.custom_types import Combinable
 
 from rooms.kernel.records import AttachmentView
-from rooms.kernel.tables import Attachment, ScanState
+from rooms.kernel.tables import Attachment
+from rooms.kernel.vocabulary import ScanState
 
 __all__ = ["AttachmentView", "StoredFile", "attachments_by_message", "do_add_attachments"]
 

@@ -43,15 +43,8 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
 from rooms.kernel.events import DecisionMadeAvailable, DecisionRetrieved
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import (
-    Attachment,
-    Decision,
-    ItemKind,
-    Message,
-    RoomProgress,
-    ScanState,
-    Side,
-)
+from rooms.kernel.tables import Attachment, Decision, Message
+from rooms.kernel.vocabulary import ItemKind, RoomProgress, ScanState, Side
 from rooms.outbound.outbox import do_record
 
 MAX_SUMMARY_LENGTH = 2_000

@@ -17,7 +17,8 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, RoomClosed
 from rooms.kernel.events import ProgressChanged, RoomWasClosed
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import Room, RoomProgress, RoomStatus
+from rooms.kernel.tables import Room
+from rooms.kernel.vocabulary import RoomProgress, RoomStatus
 from rooms.outbound.outbox import do_record
 
 

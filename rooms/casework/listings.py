@@ -16,7 +16,8 @@ from typing import Any
 from uuid import UUID
 
 from rooms.kernel.actors import Actor, ActorKind
-from rooms.kernel.tables import ApplicantKind, Room, RoomProgress, RoomStatus, Side
+from rooms.kernel.tables import Room
+from rooms.kernel.vocabulary import ApplicantKind, RoomProgress, RoomStatus, Side
 
 MAX_SEARCH_LENGTH = 100
 """Longer search input is cut: nobody types more, and LIKE patterns stay cheap."""

@@ -27,7 +27,8 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import ItemChanged
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import ItemKind, RequestItem, RequestItemState, Side
+from rooms.kernel.tables import RequestItem
+from rooms.kernel.vocabulary import ItemKind, RequestItemState, Side
 from rooms.outbound.outbox import do_record
 
 

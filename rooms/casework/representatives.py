@@ -21,7 +21,8 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import ParticipantAdded, ParticipantRemoved
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import ApplicantKind, Invitation, Participant, ParticipantRole, Room
+from rooms.kernel.tables import Invitation, Participant, Room
+from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole
 from rooms.outbound.outbox import do_record
 
 INVITATION_LIFETIME = timedelta(days=14)

@@ -23,13 +23,8 @@ from rooms.kernel.actors import Principal
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import RequestItemReviewed
-from rooms.kernel.tables import (
-    DocumentRequest,
-    ItemKind,
-    RequestItem,
-    RequestItemState,
-    Side,
-)
+from rooms.kernel.tables import DocumentRequest, RequestItem
+from rooms.kernel.vocabulary import ItemKind, RequestItemState, Side
 from rooms.outbound.outbox import do_record
 
 MAX_ITEMS = 20

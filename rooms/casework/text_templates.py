@@ -23,7 +23,8 @@ from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import DomainError, Invalid, NotFound
 from rooms.kernel.records import RoomAccess, TemplateView
-from rooms.kernel.tables import Participant, ParticipantRole, TextTemplate
+from rooms.kernel.tables import Participant, TextTemplate
+from rooms.kernel.vocabulary import ParticipantRole
 
 MAX_NAME_LENGTH = 100
 MAX_BODY_LENGTH = 10_000

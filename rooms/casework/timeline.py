@@ -13,16 +13,8 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, RoomClosed
 from rooms.kernel.events import ItemAdded, ItemsRead
 from rooms.kernel.records import RoomAccess, TimelineItem
-from rooms.kernel.tables import (
-    ItemKind,
-    Message,
-    Participant,
-    ParticipantRole,
-    Receipt,
-    Room,
-    RoomStatus,
-    Side,
-)
+from rooms.kernel.tables import Message, Participant, Receipt, Room
+from rooms.kernel.vocabulary import ItemKind, ParticipantRole, RoomStatus, Side
 from rooms.outbound.outbox import do_record
 
 DEFAULT_MAX_LENGTH = 20_000

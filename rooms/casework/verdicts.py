@@ -14,7 +14,8 @@ from rooms.casework.decisions import do_make_available
 from rooms.kernel import audit
 from rooms.kernel.db import write_transaction
 from rooms.kernel.events import AttachmentScanned
-from rooms.kernel.tables import Attachment, ScanState
+from rooms.kernel.tables import Attachment
+from rooms.kernel.vocabulary import ScanState
 from rooms.outbound.outbox import do_record
 
 

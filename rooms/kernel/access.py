@@ -35,16 +35,8 @@ from rooms.kernel.records import (
     RoomRecord,
     TemplateView,
 )
-from rooms.kernel.tables import (
-    ApplicantKind,
-    Attachment,
-    Authority,
-    Participant,
-    ParticipantRole,
-    Room,
-    Side,
-    TextTemplate,
-)
+from rooms.kernel.tables import Attachment, Authority, Participant, Room, TextTemplate
+from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole, Side
 
 # Who acts on the applicant's side of a room.
 APPLICANT_SIDE_ROLES = [ParticipantRole.applicant.value, ParticipantRole.representative.value]

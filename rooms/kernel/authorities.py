@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from rooms.kernel.errors import Invalid
-from rooms.kernel.tables import Authority, AuthorityKind
+from rooms.kernel.tables import Authority
+from rooms.kernel.vocabulary import AuthorityKind
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from rooms.kernel.actors import Actor, MachineClient, Principal, TrustLevel
-from rooms.kernel.tables import RoomProgress, RoomStatus, ScanState, Side
+from rooms.kernel.vocabulary import RoomProgress, RoomStatus, ScanState, Side
 
 
 @dataclass(frozen=True)

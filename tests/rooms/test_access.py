@@ -9,7 +9,8 @@ import pytest
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor, TrustLevel
 from rooms.kernel.errors import NotFound, RoomClosed, TrustLevelTooLow
-from rooms.kernel.tables import Participant, Side
+from rooms.kernel.tables import Participant
+from rooms.kernel.vocabulary import Side
 from tests import builders
 from tests.cast import ADMIN_WITHOUT_CASEWORK, ERIKA, JONAS, MAX, OTTO, SABINE
 

@@ -18,7 +18,8 @@ from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound, RoomClosed
 from rooms.kernel.events import Assigned, ProgressChanged
-from rooms.kernel.tables import AuditEvent, InternalNote, OutboxEvent, Room, RoomProgress
+from rooms.kernel.tables import AuditEvent, InternalNote, OutboxEvent, Room
+from rooms.kernel.vocabulary import RoomProgress
 from tests import builders
 from tests.cast import ANNA, ERIKA, JONAS, OTTO, SABINE
 from tests.facts import committed_facts

@@ -17,7 +17,8 @@ from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound, RoomClosed
 from rooms.kernel.events import ItemAdded, ItemsRead
-from rooms.kernel.tables import Attachment, AuditEvent, Message, Room, Side
+from rooms.kernel.tables import Attachment, AuditEvent, Message, Room
+from rooms.kernel.vocabulary import Side
 from tests import builders
 from tests.cast import ERIKA, JONAS, OTTO, SABINE
 from tests.facts import committed_facts

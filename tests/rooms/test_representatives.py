@@ -18,7 +18,8 @@ from rooms.casework.timeline import timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.errors import NotFound
 from rooms.kernel.events import ParticipantAdded, ParticipantRemoved
-from rooms.kernel.tables import AuditEvent, Invitation, Side
+from rooms.kernel.tables import AuditEvent, Invitation
+from rooms.kernel.vocabulary import Side
 from tests import builders
 from tests.cast import ERIKA, JONAS, MAX, OTTO, SABINE
 from tests.facts import committed_facts

@@ -10,7 +10,8 @@ import pytest
 from app.settings import WebhookSettings
 from app.webhooks.worker import DeliveryWorker
 from rooms.kernel.authorities import find_authority
-from rooms.kernel.tables import AuditEvent, DeliveryState, WebhookDelivery, WebhookSubscription
+from rooms.kernel.tables import AuditEvent, WebhookDelivery, WebhookSubscription
+from rooms.kernel.vocabulary import DeliveryState
 from rooms.outbound.webhooks.subscriptions import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA

@@ -14,7 +14,8 @@ from app.settings import WebhookSettings
 from app.webhooks.worker import DeliveryWorker
 from rooms.casework.posting import check_post_message
 from rooms.kernel.authorities import find_authority
-from rooms.kernel.tables import DeliveryState, WebhookDelivery, WebhookSubscription
+from rooms.kernel.tables import WebhookDelivery, WebhookSubscription
+from rooms.kernel.vocabulary import DeliveryState
 from rooms.outbound.webhooks.subscriptions import do_create_subscription
 from tests import builders
 from tests.cast import ERIKA, JONAS, SABINE

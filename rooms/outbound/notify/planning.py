@@ -16,15 +16,8 @@ from typing import Any
 from uuid import UUID
 
 from rooms.kernel.db import write_transaction
-from rooms.kernel.tables import (
-    ItemKind,
-    Notification,
-    NotificationState,
-    RequestItem,
-    RequestItemState,
-    RoomStatus,
-    Side,
-)
+from rooms.kernel.tables import Notification, RequestItem
+from rooms.kernel.vocabulary import ItemKind, NotificationState, RequestItemState, RoomStatus, Side
 from rooms.outbound.notify.kinds import ChannelKind, Digest, Realm, Reason
 from rooms.outbound.notify.policy import current_policy
 from rooms.outbound.notify.preferences import preferences_of

@@ -13,16 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from rooms.kernel.tables import (
-    DocumentRequest,
-    Message,
-    Notification,
-    NotificationState,
-    OutboxEvent,
-    Participant,
-    ParticipantRole,
-    Side,
-)
+from rooms.kernel.tables import DocumentRequest, Message, Notification, OutboxEvent, Participant
+from rooms.kernel.vocabulary import NotificationState, ParticipantRole, Side
 from rooms.outbound.leases import claim_with_lease
 from rooms.outbound.notify.kinds import LANGUAGES, ChannelKind, Reason
 from rooms.outbound.notify.planning import parse_digest_key

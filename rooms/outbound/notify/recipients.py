@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from rooms.kernel.access import APPLICANT_SIDE_ROLES
-from rooms.kernel.tables import ApplicantKind, Participant, ParticipantRole, Room
+from rooms.kernel.tables import Participant, Room
+from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole
 from rooms.outbound.notify.kinds import Realm
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from rooms.kernel.records import RoomAccess
-from rooms.kernel.tables import Notification, NotificationState, Side
+from rooms.kernel.tables import Notification
+from rooms.kernel.vocabulary import NotificationState, Side
 
 
 @dataclass(frozen=True)

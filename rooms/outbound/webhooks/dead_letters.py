@@ -12,7 +12,8 @@ from rooms.kernel.access import access_authority_admin, parse_id
 from rooms.kernel.actors import Actor
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import NotFound
-from rooms.kernel.tables import DeliveryState, Room, WebhookDelivery
+from rooms.kernel.tables import Room, WebhookDelivery
+from rooms.kernel.vocabulary import DeliveryState
 
 
 @dataclass(frozen=True)

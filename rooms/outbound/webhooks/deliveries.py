@@ -24,7 +24,8 @@ from piccolo.columns.combination import WhereRaw
 
 from rooms.kernel.access import parse_id
 from rooms.kernel.db import write_transaction
-from rooms.kernel.tables import DeliveryState, WebhookDelivery, WebhookSubscription
+from rooms.kernel.tables import WebhookDelivery, WebhookSubscription
+from rooms.kernel.vocabulary import DeliveryState
 from rooms.outbound.leases import claim_with_lease
 
 
