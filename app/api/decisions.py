@@ -37,12 +37,12 @@ from app.storage.staging import staged_files
 from app.web.upload_stream import temp_dir
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
-    DecisionView,
     check_issue_decision,
     room_decisions,
     sniff_document,
     validate_summary,
 )
+from rooms.casework.delivery import DecisionView
 from rooms.files.filenames import display_name
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import MachineClient

@@ -12,7 +12,6 @@ import pytest
 
 from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import (
-    DecisionDeliveryState,
     check_issue_decision,
     check_record_retrieval,
     decisions_in,
@@ -20,6 +19,7 @@ from rooms.casework.decisions import (
     room_decisions,
     sniff_document,
 )
+from rooms.casework.delivery import DecisionDeliveryState
 from rooms.casework.verdicts import do_record_verdict
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound, RoomClosed
