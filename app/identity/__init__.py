@@ -13,14 +13,10 @@ from litestar.router import Router
 from litestar.stores.base import Store
 
 from app.identity.actor import LoginRequired, actor_dependency, current_actor
-from app.identity.devidp import (
-    DEV_CLIENT_ID,
-    DEV_IDP_PATH,
-    DevIdentityProvider,
-    dev_client_secret,
-    dev_idp_router,
-)
-from app.identity.oidc import ClientKey, ClientKeyError, Provider, RelyingParty, load_client_key
+from app.identity.client_auth import ClientKey, ClientKeyError, load_client_key
+from app.identity.devidp import DEV_CLIENT_ID, DevIdentityProvider, dev_client_secret
+from app.identity.devidp_routes import DEV_IDP_PATH, dev_idp_router
+from app.identity.oidc import Provider, RelyingParty
 from app.identity.routes import identity_router
 from app.identity.sessions import SESSION_STORE_NAME, make_session_config, make_session_store
 from app.settings import ProviderSettings, Settings, SettingsError

@@ -27,8 +27,8 @@ from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 
 from app.identity.actor import ACTOR_KEY, actor_from_data
+from app.identity.id_tokens import CLOCK_LEEWAY
 from app.identity.oidc import (
-    CLOCK_LEEWAY,
     Provider,
     ProviderUnavailable,
     RelyingParty,

@@ -1,29 +1,23 @@
 """OpenID Connect relying party: authorization code flow with PKCE (S256), state, nonce.
 
-Authlib's async httpx client speaks OAuth 2.0 to the provider; joserfc validates the
-ID token (signature against the provider's JWKS, iss, aud, azp, exp, iat, nonce).
-The built-in development IdP is reached in-process through ``httpx.ASGITransport``.
-The same keys verify back-channel logout tokens (see ``app.identity.logout``).
-
-At the token endpoint the client authenticates with ``client_secret_basic``,
-``client_secret_post`` or ``private_key_jwt`` (RFC 7523, OpenID Connect Core 9): a short-lived
-assertion signed with the key from ``private_key_file``, whose public half the app publishes
-at ``/auth/jwks.json``.
+Authlib's async httpx client speaks OAuth 2.0 to the provider: discovery, the code
+exchange, UserInfo; the provider's JWKS is cached and refetched when its keys rotate.
+ID tokens are validated in ``app.identity.id_tokens``; the client authenticates at the
+token endpoint as ``app.identity.client_auth`` describes. The built-in development IdP
+is reached in-process through ``httpx.ASGITransport``. The same keys verify back-channel
+logout tokens (see ``app.identity.logout``).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any, cast
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import httpx
 from authlib.integrations.base_client import OAuthError
@@ -33,109 +27,23 @@ with warnings.catch_warnings():
     # project uses httpx (Litestar's test transport and our clients speak it).
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
-from authlib.oauth2.rfc7523 import PrivateKeyJWT
-from authlib.oauth2.rfc7523.assertion import private_key_jwt_sign
 from joserfc import jwt
-from joserfc.errors import ClaimError, InvalidKeyIdError, JoseError
-from joserfc.jwk import ECKey, KeySet, RSAKey
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
 from litestar.types import ASGIApp
 
+from app.identity.client_auth import (
+    PRIVATE_KEY_JWT,
+    ClientKey,
+    PrivateKeyJWTAuth,
+    client_secret_basic,
+)
+from app.identity.id_tokens import LoginFailed, validate_id_token
+
 HTTP_TIMEOUT = 10.0
-CLOCK_LEEWAY = 60
 KEY_REFRESH_INTERVAL = 30
 """Seconds between JWKS refetches prompted by an unknown ``kid`` (no refetch storms)."""
-CLIENT_ASSERTION_LIFETIME = 60
-"""Seconds a private_key_jwt client assertion is valid (RFC 7523 3: short)."""
-PRIVATE_KEY_JWT = "private_key_jwt"
-CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", PRIVATE_KEY_JWT)
-_EC_ALGORITHMS = {"P-256": "ES256", "P-384": "ES384"}
 SAFE_ALGORITHMS = ("RS256", "PS256", "ES256", "RS384", "PS384", "ES384", "RS512", "PS512", "EdDSA")
-
-
-@dataclass(frozen=True)
-class ClientKey:
-    """The private key a client signs its private_key_jwt assertions with."""
-
-    key: RSAKey | ECKey
-    kid: str
-    alg: str
-
-    def public_jwk(self) -> dict[str, Any]:
-        return {**self.key.as_dict(private=False), "kid": self.kid, "alg": self.alg, "use": "sig"}
-
-
-class ClientKeyError(ValueError):
-    """A private key file that is missing, unreadable or not a usable signing key."""
-
-
-def _import_key(data: bytes) -> RSAKey | ECKey:
-    text = data.strip()
-    if text.startswith(b"{"):
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise ClientKeyError("not valid JSON") from exc
-        if not isinstance(value, dict):
-            raise ClientKeyError("not a JWK object")
-        kinds: dict[str, type[RSAKey] | type[ECKey]] = {"RSA": RSAKey, "EC": ECKey}
-        kind = kinds.get(str(value.get("kty")))
-        if kind is None:
-            raise ClientKeyError("the JWK is neither an RSA nor an EC key")
-        try:
-            return kind.import_key(value)
-        except (JoseError, ValueError, TypeError, KeyError) as exc:
-            raise ClientKeyError(f"unusable JWK ({exc})") from exc
-    for candidate in (RSAKey, ECKey):
-        try:
-            return candidate.import_key(text)
-        except (JoseError, ValueError, TypeError):
-            continue
-    raise ClientKeyError("neither an RSA nor an EC private key in PEM form")
-
-
-def load_client_key(path: str) -> ClientKey:
-    """The signing key in ``path`` (PEM, or a JWK as JSON): ``kid`` from the JWK or thumbprint.
-
-    Raises :class:`ClientKeyError`.
-    """
-    if not path:
-        raise ClientKeyError("no private_key_file set")
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ClientKeyError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    key = _import_key(data)
-    if not key.is_private:
-        raise ClientKeyError(f"{path} holds a public key only")
-    if isinstance(key, RSAKey):
-        alg = "RS256"
-    else:
-        crv = str(key.as_dict(private=False).get("crv"))
-        if crv not in _EC_ALGORITHMS:
-            raise ClientKeyError(f"unsupported EC curve {crv}")
-        alg = _EC_ALGORITHMS[crv]
-    kid = key.kid or key.thumbprint()
-    return ClientKey(key=key, kid=kid, alg=alg)
-
-
-class _PrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]
-    """Authlib's private_key_jwt with a fresh ``jti``, a short lifetime and our ``kid``."""
-
-    def __init__(self, client_key: ClientKey) -> None:
-        super().__init__(alg=client_key.alg)
-        self.client_key = client_key
-
-    def sign(self, auth: Any, token_endpoint: str) -> str:
-        assertion: str = private_key_jwt_sign(
-            self.client_key.key,
-            client_id=auth.client_id,
-            token_endpoint=token_endpoint,
-            alg=self.client_key.alg,
-            claims={"jti": secrets.token_urlsafe(32)},
-            header={"kid": self.client_key.kid},
-            expires_in=CLIENT_ASSERTION_LIFETIME,
-        )
-        return assertion
 
 
 @dataclass(frozen=True)
@@ -156,7 +64,7 @@ class Provider:
     role_map: Mapping[str, str] = field(default_factory=dict)
     acr_map: Mapping[str, str] = field(default_factory=dict)
     client_auth: str = "client_secret_basic"
-    """Token endpoint authentication: one of :data:`CLIENT_AUTH_METHODS`."""
+    """Token endpoint authentication: one of ``client_auth.CLIENT_AUTH_METHODS``."""
     client_key: ClientKey | None = None
     """The signing key for ``private_key_jwt``."""
 
@@ -194,69 +102,6 @@ class ProviderUnavailable(Exception):
 
 class SignatureInvalid(Exception):
     """A token's signature does not verify with the provider's keys."""
-
-
-class LoginFailed(Exception):
-    """A login was refused; ``reason`` is a short code for audit and the error page."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-_CLAIM_REASONS = {"iss": "issuer", "aud": "audience", "exp": "expired", "nonce": "nonce"}
-
-
-def validate_id_token(
-    id_token: str,
-    keys: KeySet,
-    *,
-    issuer: str,
-    client_id: str,
-    nonce: str,
-    algorithms: tuple[str, ...],
-) -> dict[str, Any]:
-    """Verify an ID token and return its claims.
-
-    Raises :class:`LoginFailed`, or ``InvalidKeyIdError`` when no key matches its ``kid``.
-    """
-    try:
-        token = jwt.decode(id_token, keys, algorithms=list(algorithms))
-    except InvalidKeyIdError:
-        raise
-    except (JoseError, ValueError) as exc:
-        raise LoginFailed("signature") from exc
-    registry = jwt.JWTClaimsRegistry(
-        leeway=CLOCK_LEEWAY,
-        iss={"essential": True, "value": issuer},
-        aud={"essential": True, "value": client_id},
-        sub={"essential": True},
-        exp={"essential": True},
-        iat={"essential": True},
-        nonce={"essential": True, "value": nonce},
-    )
-    claims = token.claims
-    try:
-        registry.validate(claims)
-    except ClaimError as exc:
-        raise LoginFailed(_CLAIM_REASONS.get(exc.claim, "claims")) from exc
-    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    if "azp" in claims and claims["azp"] != client_id:
-        raise LoginFailed("audience")
-    if len(audiences) > 1 and "azp" not in claims:
-        raise LoginFailed("audience")
-    return claims
-
-
-def _client_secret_basic(client: Any, method: str, uri: str, headers: Any, body: Any) -> Any:
-    """HTTP Basic client authentication with RFC 6749 2.3.1's form encoding of id and secret.
-
-    Authlib's own leaves them unencoded; providers that decode them (node-oidc-provider,
-    Keycloak, ...) then refuse any secret with ``%``, ``+``, ``:`` or the like.
-    """
-    text = f"{quote(client.client_id, safe='')}:{quote(client.client_secret, safe='')}"
-    headers["Authorization"] = "Basic " + base64.b64encode(text.encode()).decode("ascii")
-    return uri, headers, body
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:
@@ -336,9 +181,9 @@ class RelyingParty:
             code_challenge_method="S256",
             **options,
         )
-        client.register_client_auth_method(("client_secret_basic", _client_secret_basic))
+        client.register_client_auth_method(("client_secret_basic", client_secret_basic))
         if private_key_jwt and provider.client_key is not None:
-            client.register_client_auth_method(_PrivateKeyJWT(provider.client_key))
+            client.register_client_auth_method(PrivateKeyJWTAuth(provider.client_key))
         return client
 
     async def _get_json(self, client: AsyncOAuth2Client, url: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from app.identity import texts
 from app.identity.actor import PROVIDER_KEY, current_actor, login_session, safe_next, start_page
 from app.identity.claims import ClaimsError, actor_from_claims
+from app.identity.id_tokens import LoginFailed
 from app.identity.logout import (
     announce_session_end,
     backchannel_logout,
@@ -20,7 +21,6 @@ from app.identity.logout import (
     provider_logout_url,
 )
 from app.identity.oidc import (
-    LoginFailed,
     Provider,
     ProviderUnavailable,
     RelyingParty,

@@ -14,7 +14,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
 from app import create_app
-from app.identity.oidc import ClientKeyError, _PrivateKeyJWT, load_client_key
+from app.identity.client_auth import ClientKeyError, PrivateKeyJWTAuth, load_client_key
 from app.settings import ProviderSettings, Settings, SettingsError
 from tests.identity.conftest import BASE_URL
 from tests.servers import running
@@ -65,7 +65,7 @@ def test_assertion_claims(tmp_path: Path) -> None:
     key = ECKey.generate_key("P-256", {"kid": "mine"}, private=True)
     path = tmp_path / "key.json"
     path.write_text(json.dumps(key.as_dict(private=True)))
-    method = _PrivateKeyJWT(load_client_key(str(path)))
+    method = PrivateKeyJWTAuth(load_client_key(str(path)))
 
     class Auth:
         client_id = "ar"

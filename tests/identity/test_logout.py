@@ -19,7 +19,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 import app as app_package
-from app.identity.devidp import DEV_CLIENT_ID, DevIdentityProvider, dev_identity_provider
+from app.identity.devidp import DEV_CLIENT_ID, DevIdentityProvider
+from app.identity.devidp_routes import dev_identity_provider
 from rooms.kernel.tables import AuditEvent
 from tests import builders
 from tests.cast import ERIKA

@@ -15,7 +15,7 @@ import pytest
 from joserfc import jwt
 from litestar import Litestar
 
-from app.identity.devidp import dev_identity_provider
+from app.identity.devidp_routes import dev_identity_provider
 from app.identity.logout import OIDC_KEY
 from rooms.kernel.actors import TrustLevel
 from rooms.kernel.tables import AuditEvent
