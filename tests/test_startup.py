@@ -40,6 +40,4 @@ def test_an_app_given_an_engine_creates_no_database_of_its_own(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
     assert not (tmp_path / "var").exists(), "the default SQLite file was created"
-    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3") == [
-        "given.sqlite3"
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3") == ["given.sqlite3"]
