@@ -31,12 +31,12 @@ from app.api.idempotency import IdempotencyKey
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
 from app.errors import problem
+from app.files.staging import staged_files
+from app.files.upload_stream import temp_dir
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
-from app.storage.staging import staged_files
-from app.web.upload_stream import temp_dir
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
     DecisionView,

@@ -31,12 +31,12 @@ from litestar.response import Stream
 from app.api.idempotency import IdempotencyKey, body_limit
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
-from app.downloads import attachment_response, open_attachment
+from app.files.downloads import attachment_response, open_attachment
+from app.files.staging import StagedFiles, staged_files
+from app.files.upload_stream import temp_dir
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
-from app.storage.staging import StagedFiles, staged_files
-from app.web.upload_stream import temp_dir
 from rooms.casework.attachments import (
     AttachmentView,
     access_attachment_for_client,

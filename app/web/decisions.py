@@ -18,15 +18,15 @@ from litestar import Litestar, Request, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from app.files.csrf import require_csrf
+from app.files.staging import staged_files
+from app.files.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
-from app.storage.staging import staged_files
 from app.web.context import MaybeActor, is_htmx, need_actor
-from app.web.csrf import require_csrf
 from app.web.rooms import room_page_template
-from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from rooms.casework.attachments import AttachmentView
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,

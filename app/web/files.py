@@ -8,17 +8,17 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
-from app.downloads import attachment_response, open_attachment
+from app.files.csrf import require_csrf
+from app.files.downloads import attachment_response, open_attachment
+from app.files.staging import staged_files
+from app.files.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from app.publish import publish
 from app.scanner import wake_scanner
 from app.settings import Settings
 from app.storage import Storage
-from app.storage.staging import staged_files
 from app.web.context import MaybeActor, is_htmx, need_actor
-from app.web.csrf import require_csrf
 from app.web.decisions import track_retrieval
 from app.web.rooms import room_page_template
-from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
 from rooms.casework.attachments import access_attachment, check_add_upload, room_usage
 from rooms.files.filenames import display_name
 from rooms.files.filetypes import ZipLimits, verify

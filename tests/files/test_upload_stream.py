@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.web import upload_stream
-from app.web.upload_stream import BadUpload, TooLarge, receive
+from app.files import upload_stream
+from app.files.upload_stream import BadUpload, TooLarge, receive
 
 BOUNDARY = "testboundary7d1f"
 
