@@ -8,14 +8,7 @@ calls it clean: from then on it is made available to the applicant.
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import hashlib
-import os
-import tempfile
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -31,24 +24,19 @@ from app.api.idempotency import IdempotencyKey
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
 from app.errors import problem
-from app.files.staging import staged_files
-from app.files.upload_stream import temp_dir
-from app.publish import publish
-from app.scanner import wake_scanner
+from app.files import record
+from app.files.accept import Base64Files, Recorded, Rules, TypeRefused, accept, pdf_only
+from app.files.upload_stream import ReceivedUpload, TooLarge
 from app.settings import Settings
-from app.storage import Storage
+from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
     DecisionView,
-    check_issue_decision_by_client,
     decision_room_for_client,
     decisions_for_client,
-    sniff_document,
     validate_summary,
 )
-from rooms.files.filenames import display_name
 from rooms.kernel.actors import MachineClient
-from rooms.kernel.errors import Invalid
 
 MB = 1024 * 1024
 JSON_AROUND = 64 * 1024
@@ -165,13 +153,6 @@ def _document_problem(code: str) -> Response[Any]:
     )
 
 
-def _write_temp(directory: Path, content: bytes) -> Path:
-    fd, name = tempfile.mkstemp(prefix="upload-", dir=directory)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-    return Path(name)
-
-
 @post(
     "/rooms/{room_id:str}/decisions",
     summary="Post a decision (Bescheid) with its PDF into the room",
@@ -197,33 +178,29 @@ async def post_decision(
     settings: Settings = request.app.state.settings
     room = await decision_room_for_client(client, room_id)  # 404 / 409 before decoding
     validate_summary(data.summary)
-    encoded = data.document.content_base64
-    if len(encoded) > _max_encoded(settings):
+    if len(data.document.content_base64) > _max_encoded(settings):
         raise HTTPException(status_code=413, detail="The document is too large.")
+    rules = Rules(
+        types=pdf_only,
+        max_file=settings.uploads.max_file_mb * MB,
+        max_files=1,
+        required=True,
+        field=lambda _: "document",
+    )
+
+    async def issue(
+        received: ReceivedUpload, files: list[StoredFile]
+    ) -> Recorded[record.IssuedDecision]:
+        return await record.decision_by_client(client, room_id, data.summary, files)
+
+    source = Base64Files([(data.document.name, data.document.content_base64)])
     try:
-        content = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid({"document.content_base64": "invalid"}) from None
-    del encoded
-    path = await asyncio.to_thread(_write_temp, temp_dir(settings.data_path), content)
-    storage: Storage = request.app.state.storage
-    try:
-        name = display_name(data.document.name)
-        try:
-            detected = sniff_document(path, name=name, claimed_type=None)
-        except Invalid as exc:
-            return _document_problem(exc.errors["document"])
-        digest = hashlib.sha256(content).hexdigest()
-        async with staged_files(storage, room.id) as staged:
-            document = await staged.adopt(path, name, detected.mime, len(content), digest)
-            decision_id, events = await check_issue_decision_by_client(
-                client, room_id, data.summary, document
-            )
-    finally:
-        path.unlink(missing_ok=True)
-    publish(request.app, events)
-    wake_scanner(request.app)
-    [view] = [d for d in await decisions_for_client(client, room.id) if d.id == decision_id]
+        issued = await accept(request.app, source, rules, room_id=room.id, record=issue)
+    except TooLarge:
+        raise HTTPException(status_code=413, detail="The document is too large.") from None
+    except TypeRefused as exc:
+        return _document_problem(exc.code)
+    [view] = [d for d in await decisions_for_client(client, room.id) if d.id == issued.decision_id]
     return Response(decision_out(view, datetime.now(UTC)), status_code=201)
 
 

@@ -9,14 +9,7 @@ only once the virus scanner has found them clean.
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import hashlib
-import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -31,22 +24,19 @@ from litestar.response import Stream
 from app.api.idempotency import IdempotencyKey, body_limit
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
+from app.files import record
+from app.files.accept import Base64Files, Recorded, Rules, accept, attachment_types
 from app.files.downloads import attachment_response, open_attachment
-from app.files.staging import StagedFiles, staged_files
-from app.files.upload_stream import temp_dir
-from app.publish import publish
-from app.scanner import wake_scanner
+from app.files.upload_stream import ReceivedUpload, TooLarge
 from app.settings import Settings
 from rooms.casework.attachments import (
     AttachmentView,
+    StoredFile,
     access_attachment_for_client,
     attachments_by_message,
-    check_post_by_client,
     room_usage,
 )
 from rooms.casework.timeline import timeline
-from rooms.files.filenames import display_name
-from rooms.files.filetypes import ZipLimits, verify
 from rooms.kernel.access import access_room_for_client, access_room_for_client_writing
 from rooms.kernel.actors import MachineClient
 from rooms.kernel.errors import Invalid
@@ -165,45 +155,8 @@ def _too_large(detail: str) -> HTTPException:
     return HTTPException(status_code=413, detail=detail)
 
 
-def _decode(file: FileIn, index: int, max_file: int) -> bytes:
-    if len(file.content_base64) > (max_file + 2) // 3 * 4 + 4:
-        raise _too_large(f"attachments[{index}] is larger than {max_file // MB} MB.")
-    try:
-        content = base64.b64decode(file.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid({f"attachments[{index}].content_base64": "invalid"}) from None
-    if len(content) > max_file:
-        raise _too_large(f"attachments[{index}] is larger than {max_file // MB} MB.")
-    return content
-
-
-async def _stage(request: Request[Any, Any, Any], staged: StagedFiles, files: list[FileIn]) -> None:
-    """Decode, check and stage every file (the caller's block removes them on refusal)."""
-    settings: Settings = request.app.state.settings
-    limits = settings.uploads
-    for index, file in enumerate(files):
-        content = _decode(file, index, limits.max_file_mb * MB)
-        name = display_name(file.name)
-        fd, temp = tempfile.mkstemp(prefix="upload-", dir=temp_dir(settings.data_path))
-        path = Path(temp)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            try:
-                detected = verify(
-                    path,
-                    claimed_name=name,
-                    claimed_type=None,
-                    allow_zip=limits.allow_zip,
-                    limits=ZipLimits(allow_office_embeddings=True),
-                )
-            except Invalid as exc:
-                code = next(iter(exc.errors.values()))
-                raise Invalid({f"attachments[{index}]": code}) from None
-            digest = hashlib.sha256(content).hexdigest()
-            await staged.adopt(path, name, detected.mime, len(content), digest)
-        finally:
-            await asyncio.to_thread(path.unlink, missing_ok=True)
+def _attachment_field(index: int) -> str:
+    return f"attachments[{index}]"
 
 
 @post(
@@ -236,24 +189,40 @@ async def post_message(
         declared = sum(len(f.content_base64) for f in data.attachments) * 3 // 4
         if declared > limits.max_room_mb * MB - await room_usage(room.id):
             raise Invalid({"attachments": "room_limit"})
-    async with staged_files(request.app.state.storage, room.id) as staged:
-        await _stage(request, staged, data.attachments)
-        events, message_id, seq, ids = await check_post_by_client(
+    max_file = limits.max_file_mb * MB
+    rules = Rules(
+        types=attachment_types(allow_zip=limits.allow_zip),
+        max_file=max_file,
+        max_files=limits.max_files,
+        field=_attachment_field,
+    )
+
+    async def post_it(
+        received: ReceivedUpload, files: list[StoredFile]
+    ) -> Recorded[record.PostedMessage]:
+        return await record.message_by_client(
             client,
             room_id,
             data.body,
-            staged.files,
+            files,
             room_limit=limits.max_room_mb * MB,
             max_length=settings.messages.max_length,
         )
-    publish(request.app, events)
-    if ids:
-        wake_scanner(request.app)
+
+    source = Base64Files([(f.name, f.content_base64) for f in data.attachments])
+    try:
+        posted = await accept(request.app, source, rules, room_id=room.id, record=post_it)
+    except TooLarge as exc:
+        raise _too_large(f"attachments[{exc.index}] is larger than {max_file // MB} MB.") from None
+    return Response(_posted(posted), status_code=201)
+
+
+def _posted(posted: record.PostedMessage) -> PostedOut:
     files = [
         AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
-        for i, f in zip(ids, staged.files, strict=True)
+        for i, f in zip(posted.attachment_ids, posted.files, strict=True)
     ]
-    return Response(PostedOut(message_id, seq, files), status_code=201)
+    return PostedOut(posted.message_id, posted.seq, files)
 
 
 @get(

@@ -8,20 +8,16 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
+from app.files import record
+from app.files.accept import FORM_AROUND, Multipart, Recorded, Rules, accept, attachment_types
 from app.files.csrf import require_csrf
 from app.files.downloads import attachment_response, open_attachment
-from app.files.staging import staged_files
-from app.files.upload_stream import BadUpload, TooLarge, receive, temp_dir
-from app.publish import publish
-from app.scanner import wake_scanner
+from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
 from app.settings import Settings
-from app.storage import Storage
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.decisions import track_retrieval
 from app.web.rooms import room_page_template
-from rooms.casework.attachments import access_attachment, check_add_upload, room_usage
-from rooms.files.filenames import display_name
-from rooms.files.filetypes import ZipLimits, verify
+from rooms.casework.attachments import StoredFile, access_attachment, room_usage
 from rooms.kernel.access import access_room_for_writing
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.tables import Side
@@ -51,51 +47,29 @@ async def upload(
     if access.side is not Side.applicant:
         raise NotFound()
     room_left = limits.max_room_mb * MB - await room_usage(access.room.id)
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > min(limits.max_file_mb * MB * limits.max_files, room_left) + 64 * 1024:
-        return await _refused(request, me, room_id, 413, "too_large")
+    rules = Rules(
+        types=attachment_types(allow_zip=limits.allow_zip),
+        max_file=min(limits.max_file_mb * MB, max(room_left, 0)),
+        max_files=limits.max_files,
+        max_body=min(limits.max_file_mb * MB * limits.max_files, room_left) + FORM_AROUND,
+        required=True,
+    )
+
+    async def add_upload(received: ReceivedUpload, files: list[StoredFile]) -> Recorded[int]:
+        item_id = item or received.fields.get("item") or None
+        room_limit = limits.max_room_mb * MB
+        return await record.upload(me, room_id, files, item_id=item_id, room_limit=room_limit)
+
     try:
-        received = await receive(
-            request.headers.get("content-type", ""),
-            request.stream(),
-            directory=temp_dir(settings.data_path),
-            max_file=min(limits.max_file_mb * MB, max(room_left, 0)),
-            max_files=limits.max_files,
+        seq = await accept(
+            request.app, Multipart.of(request), rules, room_id=access.room.id, record=add_upload
         )
     except TooLarge:
         return await _refused(request, me, room_id, 413, "too_large")
     except BadUpload:
         return await _refused(request, me, room_id, 400, "bad_upload")
-    storage: Storage = request.app.state.storage
-    try:
-        if not received.files:
-            return await _refused(request, me, room_id, 422, "empty")
-        async with staged_files(storage, access.room.id) as staged:
-            for file in received.files:
-                name = display_name(file.name)
-                detected = verify(
-                    file.path,
-                    claimed_name=name,
-                    claimed_type=file.claimed_type,
-                    allow_zip=limits.allow_zip,
-                    # Word and Excel keep a chart's data as an embedded workbook.
-                    limits=ZipLimits(allow_office_embeddings=True),
-                )
-                await staged.adopt(file.path, name, detected.mime, file.size, file.sha256)
-            events, _ = await check_add_upload(
-                me,
-                room_id,
-                staged.files,
-                item_id=item or received.fields.get("item") or None,
-                room_limit=limits.max_room_mb * MB,
-            )
     except Invalid as exc:  # nothing recorded, and nothing stays stored
         return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
-    finally:
-        received.discard()
-    publish(request.app, events)
-    wake_scanner(request.app)
-    seq = events[0].seq  # type: ignore[union-attr]
     if is_htmx(request):
         return Response("", status_code=204)
     return Redirect(f"/rooms/{room_id}#item-{seq}", status_code=303)
