@@ -272,8 +272,9 @@ async def fingerprint(
     return upload.fingerprint()
 
 
-def _limit_reached(exc: ParserLimitReached) -> TooLarge:
-    return TooLarge("count") if "segment count" in str(exc) else TooLarge("file")
+def _limit_reached(exc: ParserLimitReached, file: int | None) -> TooLarge:
+    """The parser's own limits: too many parts, or a part (the file ``file``) too large."""
+    return TooLarge("count") if "segment count" in str(exc) else TooLarge("file", file)
 
 
 async def _receive(
@@ -341,7 +342,7 @@ async def _receive(
                         field_name, field_value = event.name or "", bytearray()
     except ParserLimitReached as exc:
         upload.discard()
-        raise _limit_reached(exc) from exc
+        raise _limit_reached(exc, len(upload.files) - 1 if current else None) from exc
     except MultipartError as exc:
         upload.discard()
         raise BadUpload(str(exc)) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 from collections.abc import AsyncIterator
@@ -14,18 +15,20 @@ from app.files.upload_stream import BadUpload, TooLarge, receive
 BOUNDARY = "testboundary7d1f"
 
 
-def body(files: list[tuple[str, bytes]], fields: dict[str, str] | None = None) -> bytes:
+def body(
+    files: list[tuple[str, bytes]], fields: dict[str, str] | None = None, boundary: str = BOUNDARY
+) -> bytes:
     out = b""
     for name, value in (fields or {}).items():
-        out += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
         out += value.encode() + b"\r\n"
     for filename, content in files:
         out += (
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
             f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
         ).encode()
         out += content + b"\r\n"
-    return out + f"--{BOUNDARY}--\r\n".encode()
+    return out + f"--{boundary}--\r\n".encode()
 
 
 async def chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
@@ -85,3 +88,78 @@ async def test_a_broken_body_is_refused_and_leaves_nothing(tmp_path) -> None:
     with pytest.raises(BadUpload):
         await received(broken, 65536, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_limits_say_which_was_crossed(tmp_path) -> None:
+    three = body([("a.pdf", b"1"), ("b.pdf", b"2"), ("c.pdf", b"3")])
+    with pytest.raises(TooLarge) as count:
+        await received(three, 4096, tmp_path, max_files=2)
+    assert count.value.what == "count"
+    two = body([("a.pdf", os.urandom(600)), ("b.pdf", os.urandom(600))])
+    with pytest.raises(TooLarge) as total:
+        await receive(
+            f"multipart/form-data; boundary={BOUNDARY}",
+            chunks(two, 100),
+            directory=tmp_path,
+            max_file=1000,
+            max_files=5,
+            max_total=1000,
+        )
+    assert total.value.what == "total"
+    with pytest.raises(TooLarge) as one:
+        await received(
+            body([("a.pdf", b"1"), ("b.pdf", os.urandom(5000))]), 7, tmp_path, max_file=4096
+        )
+    assert (one.value.what, one.value.index) == ("file", 1)
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_the_fingerprint_is_the_forms_not_the_boundarys(tmp_path) -> None:
+    content = os.urandom(100_000)
+    upload = await received(body([("a.pdf", content)], {"body": "Hallo"}), 4096, tmp_path)
+    upload.discard()
+    other = "anotherboundary"
+
+    async def fingerprint(data: bytes) -> str:
+        return await upload_stream.fingerprint(
+            f"multipart/form-data; boundary={other}", chunks(data, 999), max_file=10**6, max_files=5
+        )
+
+    same = await fingerprint(body([("a.pdf", content)], {"body": "Hallo"}, other))
+    changed = await fingerprint(body([("a.pdf", content + b"!")], {"body": "Hallo"}, other))
+    assert same == upload.fingerprint() != changed
+    assert list(tmp_path.iterdir()) == []  # the fingerprint stores nothing
+
+
+async def test_base64_files_are_decoded_strictly_to_temporary_files(tmp_path) -> None:
+    content = os.urandom(3000)
+    upload = await upload_stream.receive_base64(
+        [("a.pdf", base64.b64encode(content).decode())],
+        directory=tmp_path,
+        max_file=4096,
+        max_files=2,
+    )
+    [file] = upload.files
+    assert file.path.read_bytes() == content and file.size == len(content)
+    assert file.sha256 == hashlib.sha256(content).hexdigest()
+    upload.discard()
+    good = base64.b64encode(b"ok").decode()
+    with pytest.raises(upload_stream.BadEncoding) as bad:
+        await upload_stream.receive_base64(
+            [("a.txt", good), ("b.txt", "kein base64!")],
+            directory=tmp_path,
+            max_file=99,
+            max_files=2,
+        )
+    assert bad.value.index == 1
+    with pytest.raises(TooLarge) as large:
+        await upload_stream.receive_base64(
+            [("a.txt", base64.b64encode(os.urandom(200)).decode())],
+            directory=tmp_path,
+            max_file=100,
+            max_files=2,
+        )
+    assert (large.value.what, large.value.index) == ("file", 0)
+    assert list(tmp_path.iterdir()) == []
+    for size in (0, 1, 2, 3, 1000, 1001):
+        assert upload_stream.decoded_size(base64.b64encode(b"x" * size).decode()) == size
