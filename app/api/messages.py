@@ -1,10 +1,11 @@
 """A room's timeline through the machine API: reading it, posting as the authority, files.
 
-Files arrive base64-encoded in the JSON body. Each is decoded to a temporary file and
-then goes through exactly the checks of a browser upload (``rooms.files.filetypes.verify``:
-the real type by its bytes against the allow-list, the ZIP rules); the room's storage
-limit is checked in the domain. Stored files start ``pending`` and are downloadable
-only once the virus scanner has found them clean.
+Files arrive base64-encoded in a small JSON body, or as the parts of a streamed
+multipart/form-data body (``app.api.bodies``). Either way they go through
+``app.files.accept``, the pipeline of the browser uploads: the real type by its bytes
+against the allow-list, the ZIP rules, the limits; the room's storage limit is
+checked in the domain too. Stored files start ``pending`` and are downloadable only
+once the virus scanner has found them clean.
 """
 
 from __future__ import annotations
@@ -18,16 +19,35 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
-from app.api.idempotency import IdempotencyKey, body_limit
+from app.api.bodies import (
+    bad_multipart,
+    binary,
+    both_bodies,
+    check_base64_total,
+    form_errors,
+    is_multipart,
+    json_body,
+    max_field,
+    size_refusal,
+)
+from app.api.idempotency import IdempotencyKey, received_for_idempotency
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
 from app.files import record
-from app.files.accept import Base64Files, Recorded, Rules, accept, attachment_types
+from app.files.accept import (
+    FORM_AROUND,
+    Base64Files,
+    Multipart,
+    Recorded,
+    Rules,
+    accept,
+    attachment_types,
+)
 from app.files.downloads import attachment_response, open_attachment
-from app.files.upload_stream import ReceivedUpload, TooLarge
+from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
 from app.settings import Settings
 from rooms.casework.attachments import (
     AttachmentView,
@@ -85,7 +105,15 @@ class FileIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
     body: Annotated[str, msgspec.Meta(min_length=1)]
-    attachments: list[FileIn] = []
+    attachments: Annotated[
+        list[FileIn],
+        msgspec.Meta(
+            description=(
+                "Small files, base64: at most 5 MB together (`uploads.max_base64_mb`); "
+                "send larger ones as multipart/form-data"
+            )
+        ),
+    ] = []
 
 
 class PostedOut(msgspec.Struct):
@@ -142,21 +170,26 @@ async def read_messages(
     return Timeline(out, out[-1].seq if out else after)
 
 
-async def _limit_body(request: Request[Any, Any, Any]) -> None:
-    """Before the body is read: its declared length against the upload settings."""
-    length = request.headers.get("content-length")
-    if length is None or not length.isdigit():
-        raise HTTPException(status_code=411, detail="Send the body with a Content-Length.")
-    if int(length) > body_limit(request.app.state.settings):
-        raise _too_large("The request body is too large.")
-
-
-def _too_large(detail: str) -> HTTPException:
-    return HTTPException(status_code=413, detail=detail)
-
-
 def _attachment_field(index: int) -> str:
     return f"attachments[{index}]"
+
+
+MESSAGE_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "body": {"type": "string", "minLength": 1, "description": "The message"},
+        "attachments": {
+            "type": "array",
+            "items": binary("application/octet-stream", "A file, with its name"),
+            "description": (
+                "The files: one part each, named `attachments`, with a filename (and "
+                "its Content-Type, if known)"
+            ),
+        },
+    },
+    "required": ["body"],
+    "additionalProperties": False,
+}
 
 
 @post(
@@ -165,25 +198,45 @@ def _attachment_field(index: int) -> str:
     description=(
         "The message appears in the room as written by the authority. Files are "
         "checked like a browser upload (real type by content, allow-list, limits) "
-        "and start with `scan_state` `pending`."
+        "and start with `scan_state` `pending`. Small files may travel base64 in a "
+        "JSON body (at most `uploads.max_base64_mb`, 5 MB by default, together); any "
+        "file, up to the browser uploads' limits, travels as `multipart/form-data`: "
+        "a `body` field and one `attachments` part per file, streamed."
     ),
     status_code=201,
     guards=[WRITE],
-    request_max_body_size=None,  # files are base64 in the body: limited by the settings
-    before_request=_limit_body,
+    request_max_body_size=None,  # read by the handler, within the upload settings
+    operation_class=both_bodies(
+        MessageIn, MESSAGE_FORM, "The message as JSON (small base64 files) or as a form"
+    ),
     responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def post_message(
     request: Request[Any, Any, Any],
     client: NamedDependency[MachineClient],
     room_id: FromPath[str],
-    data: JSONBody[MessageIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[PostedOut]:
+    if is_multipart(request):
+        posted = await _post_form(request, client, room_id)
+    else:
+        posted = await _post_json(request, client, room_id)
+    files = [
+        AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
+        for i, f in zip(posted.attachment_ids, posted.files, strict=True)
+    ]
+    return Response(PostedOut(posted.message_id, posted.seq, files), status_code=201)
+
+
+async def _post_json(
+    request: Request[Any, Any, Any], client: MachineClient, room_id: str
+) -> record.PostedMessage:
     settings: Settings = request.app.state.settings
     limits = settings.uploads
+    data = await json_body(request, MessageIn)
     if len(data.attachments) > limits.max_files:
         raise Invalid({"attachments": "too_many"})
+    check_base64_total(settings, (f.content_base64 for f in data.attachments))
     room = await access_room_for_client_writing(client, room_id)  # before storing a byte
     if data.attachments:
         declared = sum(len(f.content_base64) for f in data.attachments) * 3 // 4
@@ -211,18 +264,63 @@ async def post_message(
 
     source = Base64Files([(f.name, f.content_base64) for f in data.attachments])
     try:
-        posted = await accept(request.app, source, rules, room_id=room.id, record=post_it)
+        return await accept(request.app, source, rules, room_id=room.id, record=post_it)
     except TooLarge as exc:
-        raise _too_large(f"attachments[{exc.index}] is larger than {max_file // MB} MB.") from None
-    return Response(_posted(posted), status_code=201)
+        raise HTTPException(
+            status_code=413, detail=f"attachments[{exc.index}] is larger than {max_file // MB} MB."
+        ) from None
 
 
-def _posted(posted: record.PostedMessage) -> PostedOut:
-    files = [
-        AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
-        for i, f in zip(posted.attachment_ids, posted.files, strict=True)
-    ]
-    return PostedOut(posted.message_id, posted.seq, files)
+async def _post_form(
+    request: Request[Any, Any, Any], client: MachineClient, room_id: str
+) -> record.PostedMessage:
+    """The message as multipart/form-data: streamed, at the browser uploads' limits."""
+    settings: Settings = request.app.state.settings
+    limits = settings.uploads
+    room = await access_room_for_client_writing(client, room_id)  # before reading a byte
+    room_left = max(limits.max_room_mb * MB - await room_usage(room.id), 0)
+    max_file = limits.max_file_mb * MB
+    around = max_field(settings) + FORM_AROUND
+    rules = Rules(
+        types=attachment_types(allow_zip=limits.allow_zip),
+        max_file=max_file,
+        max_files=limits.max_files,
+        max_body=max_file * limits.max_files + around,
+        max_total=room_left,
+        around=around,
+        max_field=max_field(settings),
+        field=_attachment_field,
+    )
+
+    def check_form(received: ReceivedUpload) -> dict[str, str]:
+        return form_errors(received, text={"body"}, files={"attachments"}, required={"body"})
+
+    async def post_it(
+        received: ReceivedUpload, files: list[StoredFile]
+    ) -> Recorded[record.PostedMessage]:
+        return await record.message_by_client(
+            client,
+            room_id,
+            received.fields["body"],
+            files,
+            room_limit=limits.max_room_mb * MB,
+            max_length=settings.messages.max_length,
+        )
+
+    try:
+        return await accept(
+            request.app,
+            Multipart.of(request),
+            rules,
+            room_id=room.id,
+            record=post_it,
+            check_fields=check_form,
+            on_received=received_for_idempotency(request),
+        )
+    except TooLarge as exc:
+        raise size_refusal(exc, field="attachments", max_file=max_file, many=True) from None
+    except BadUpload:
+        raise bad_multipart() from None
 
 
 @get(
