@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from app import create_app
+from app.api.idempotency import claim
 from app.settings import UploadSettings
 from rooms.kernel.tables import Attachment, Decision, IdempotencyRecord, Message
 from tests import builders
@@ -434,3 +436,22 @@ async def test_a_multipart_refusal_after_the_whole_body_is_replayed(http) -> Non
     assert first.status_code == 422
     again = await http.post(url, content=form_body("c", b"MZ\x90\x00"), headers=keyed)
     assert again.headers["idempotent-replayed"] == "true" and again.content == first.content
+
+
+async def test_a_repeat_while_a_multipart_first_is_in_flight_is_409(http) -> None:
+    machine, token = await builders.client()
+    result = await builders.room(ERIKA)
+    path = f"/api/v1/rooms/{result.room.id}/messages"
+    # A multipart first request has claimed the key; its hash is known only at the end.
+    claimed = await claim(machine.id, "busy-form", "POST", path, None, datetime.now(UTC))
+    assert type(claimed).__name__ == "Claimed"
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "busy-form"}
+    form = await http.post(
+        path,
+        content=form_body("d", PDF),
+        headers={**headers, "content-type": "multipart/form-data; boundary=d"},
+    )
+    json = await http.post(path, json={"body": "Eins"}, headers=headers)
+    assert form.status_code == json.status_code == 409
+    assert "in progress" in form.json()["title"]
+    assert await Message.count() == 1
