@@ -7,7 +7,7 @@ Run it against a local portal (``make run``) with a credential of an authority:
 
 It creates (or finds) the room for a case, posts a question as the authority, sets
 the room "in Bearbeitung", and posts the decision with its PDF as multipart/form-data
-(a ``summary`` field and a ``document`` part; streamed, up to the upload limit; base64
+(a ``summary`` field and a ``document`` part, which the portal streams to disk; base64
 in JSON is for small files only). Every POST carries an ``Idempotency-Key`` derived
 from what it does, so running the script twice creates nothing twice (a form is the
 same request whatever its multipart boundary). ``verify_webhook`` checks a delivery of

@@ -1,10 +1,13 @@
-"""Files into and out of a room, shared by the pages and the machine API.
+"""Files into and out of a room: the one upload pipeline, for pages and the API alike.
 
-- ``upload_stream.py``: a multipart body to temporary files in constant memory,
-  hashed on the way.
+- ``accept.py``: ``accept()``, the way every upload becomes a recorded change: receive,
+  check the real type, stage, record; then publish and wake the scanner.
+- ``record.py``: the record step's domain actions, the pipeline's only domain calls.
+- ``upload_stream.py``: the receive step: a multipart body to temporary files in
+  constant memory, hashed on the way, or the small base64 files of a JSON body.
 - ``staging.py``: files stored for a change not recorded yet, removed unless it is.
 - ``downloads.py``: serving a stored attachment (pages and API).
-- ``csrf.py``: the upload routes' own CSRF check, before the body is read.
+- ``csrf.py``: the page upload routes' own CSRF check, before the body is read.
 
-Used by ``app.web`` and ``app.api`` alike; imports neither.
+Used by ``app.web`` and ``app.api``; imports neither (an import contract).
 """

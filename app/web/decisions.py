@@ -2,10 +2,11 @@
 
 ``POST /rooms/{id}/decisions`` is a multipart upload like ``/uploads``: the CSRF token
 (header or ``?csrf=``) and the gate are checked before a byte of the body is read,
-the document streams to a temporary file (hashed on the way), must really be a PDF,
-and is stored before the decision is recorded. Downloads of a decision's document by
-the applicant's side go through ``track_retrieval``, which hashes the bytes while they
-are streamed and records the first complete retrieval afterwards.
+then ``app.files.accept`` streams the document to a temporary file (hashed on the
+way), requires a real PDF, and stores it before the decision is recorded. Downloads of
+a decision's document by the applicant's side go through ``track_retrieval``, which
+hashes the bytes while they are streamed and records the first complete retrieval
+afterwards.
 """
 
 from __future__ import annotations
