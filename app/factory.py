@@ -40,12 +40,13 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app import health, i18n, live, scanner, security
     from app.api import api_router
     from app.errors import audit_refusals, exception_handlers
+    from app.files import upload_stream
     from app.identity import identity_plugin_parts
     from app.identity.networks import StaffNetworkMiddleware
     from app.notify import worker as notify_worker
     from app.publish import CommittedFacts, worker_context
     from app.storage import make_storage
-    from app.web import upload_stream, web_handlers
+    from app.web import web_handlers
 
     identity = identity_plugin_parts(settings, secret)
     channels = live.make_channels(settings)

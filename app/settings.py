@@ -85,6 +85,8 @@ class UploadSettings(msgspec.Struct, forbid_unknown_fields=True):
     max_room_mb: int = 200
     max_files: int = 10
     allow_zip: bool = False
+    max_base64_mb: int = 5
+    """Files sent base64 in an API JSON body, decoded, all of one request together."""
 
 
 class ScanningSettings(msgspec.Struct, forbid_unknown_fields=True):

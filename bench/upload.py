@@ -475,8 +475,8 @@ def stopwatch(label: str, size: int = 0) -> Iterator[None]:
 
 async def breakdown(tmp: Path, path: Path, size: int) -> None:
     """Time the portal's upload stages in this process: no HTTP, no event-loop sharing."""
+    from app.files.upload_stream import ReceivedUpload, receive
     from app.storage.filesystem import FileStorage
-    from app.web.upload_stream import ReceivedUpload, receive
     from rooms.files.filetypes import ZipLimits, verify
 
     directory = tmp / "breakdown"

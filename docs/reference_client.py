@@ -6,15 +6,16 @@ Run it against a local portal (``make run``) with a credential of an authority:
     ANTRAGSRAUM_TOKEN=ar_... python docs/reference_client.py [bescheid.pdf]
 
 It creates (or finds) the room for a case, posts a question as the authority, sets
-the room "in Bearbeitung", and posts the decision with its PDF. Every POST carries an
-``Idempotency-Key`` derived from what it does, so running the script twice creates
-nothing twice. ``verify_webhook`` checks a delivery of the portal's webhooks
-(Standard Webhooks) with the subscription's ``whsec_`` secret.
+the room "in Bearbeitung", and posts the decision with its PDF as multipart/form-data
+(a ``summary`` field and a ``document`` part, which the portal streams to disk; base64
+in JSON is for small files only). Every POST carries an ``Idempotency-Key`` derived
+from what it does, so running the script twice creates nothing twice (a form is the
+same request whatever its multipart boundary). ``verify_webhook`` checks a delivery of
+the portal's webhooks (Standard Webhooks) with the subscription's ``whsec_`` secret.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import sys
 from pathlib import Path
@@ -33,9 +34,21 @@ def portal(token: str) -> httpx.Client:
     )
 
 
-def post(api: httpx.Client, path: str, key: str, body: dict[str, Any] | None = None) -> Any:
-    """POST with an Idempotency-Key: safe to repeat after a timeout or a crash."""
-    response = api.post(path, json=body, headers={"Idempotency-Key": key})
+def post(
+    api: httpx.Client,
+    path: str,
+    key: str,
+    body: dict[str, Any] | None = None,
+    files: dict[str, tuple[str, Any, str]] | None = None,
+) -> Any:
+    """POST with an Idempotency-Key: safe to repeat after a timeout or a crash.
+
+    With ``files`` the body is multipart/form-data: ``body``'s fields and the files.
+    """
+    if files is None:
+        response = api.post(path, json=body, headers={"Idempotency-Key": key})
+    else:
+        response = api.post(path, data=body, files=files, headers={"Idempotency-Key": key})
     if response.is_error:  # RFC 9457 problem details say why
         problem = response.json()
         raise SystemExit(f"{response.status_code} {problem['title']}: {problem.get('detail')}")
@@ -57,12 +70,12 @@ def main(token: str, pdf: bytes) -> None:
         rid = room["id"]
         post(api, f"/rooms/{rid}/messages", f"{CASE_REF}/q1", {"body": "Bitte Mietvertrag senden."})
         post(api, f"/rooms/{rid}/status", f"{CASE_REF}/in-progress", {"progress": "in_progress"})
-        document = {"name": "bescheid.pdf", "content_base64": base64.b64encode(pdf).decode()}
         post(
             api,
             f"/rooms/{rid}/decisions",
             f"{CASE_REF}/decision",
-            {"summary": "Ihr Antrag wurde bewilligt.", "document": document},
+            {"summary": "Ihr Antrag wurde bewilligt."},
+            files={"document": ("bescheid.pdf", pdf, "application/pdf")},
         )
         print("room:", room["url"])
         timeline = api.get(f"/rooms/{rid}/messages", params={"after": 0}).json()

@@ -1,56 +1,65 @@
 """Decisions through the machine API: the case store posts one, and reads the evidence.
 
-The document travels base64-encoded in the JSON body. Its encoded length is checked
-against ``uploads.max_file_mb`` before it is decoded (strictly), it is written to a
-temporary file, must really be a PDF, and is stored quarantined until the virus scan
-calls it clean: from then on it is made available to the applicant.
+The document travels base64-encoded in a small JSON body (its encoded length checked
+against ``uploads.max_base64_mb`` and ``max_file_mb`` before it is decoded, strictly),
+or as the ``document`` part of a streamed multipart/form-data body (``app.api.bodies``).
+Either way it goes through ``app.files.accept``: it must really be a PDF, and is stored
+quarantined until the virus scan calls it clean: from then on it is made available
+to the applicant.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import hashlib
-import os
-import tempfile
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.handlers import BaseRouteHandler
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath
 
-from app.api.idempotency import IdempotencyKey
+from app.api.bodies import (
+    bad_multipart,
+    binary,
+    both_bodies,
+    check_base64_total,
+    form_errors,
+    is_multipart,
+    json_body,
+    size_refusal,
+)
+from app.api.idempotency import IdempotencyKey, received_for_idempotency
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
 from app.errors import problem
+from app.files import record
+from app.files.accept import (
+    FORM_AROUND,
+    Base64Files,
+    Multipart,
+    Rules,
+    TypeRefused,
+    accept,
+    pdf_only,
+)
+from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
 from app.settings import Settings
-from app.storage import Storage
-from app.storage.staging import staged_files
-from app.web.upload_stream import temp_dir
+from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
-    check_issue_decision,
+    IssuedDecision,
     room_decisions,
-    sniff_document,
     validate_summary,
 )
 from rooms.casework.delivery import DecisionView
-from rooms.files.filenames import display_name
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import MachineClient
 from rooms.kernel.errors import Invalid
 
 MB = 1024 * 1024
-JSON_AROUND = 64 * 1024
-"""Room for the summary and the JSON around the encoded document."""
 
 DeliveryStateOut = Literal[
     "scanning", "blocked", "awaiting", "retrieved", "retrieved_late", "not_retrieved"
@@ -135,18 +144,6 @@ def _max_encoded(settings: Settings) -> int:
     return (settings.uploads.max_file_mb * MB + 2) // 3 * 4
 
 
-async def body_within_limit(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    """A guard: refuse a body larger than one document allows before it is read."""
-    settings: Settings = connection.app.state.settings
-    declared = connection.headers.get("content-length")
-    if declared is None:
-        raise HTTPException(status_code=411, detail="Send the body with a Content-Length.")
-    if not declared.isdigit() or int(declared) > _max_encoded(settings) + JSON_AROUND:
-        raise HTTPException(status_code=413, detail="The request body is too large.")
-
-
 def _document_problem(code: str) -> Response[Any]:
     kind, _, found = code.partition(":")
     if kind == "not_pdf":
@@ -163,11 +160,20 @@ def _document_problem(code: str) -> Response[Any]:
     )
 
 
-def _write_temp(directory: Path, content: bytes) -> Path:
-    fd, name = tempfile.mkstemp(prefix="upload-", dir=directory)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-    return Path(name)
+DECISION_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "summary": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_SUMMARY_LENGTH,
+            "description": "What was decided, in a few sentences; shown in the room",
+        },
+        "document": binary("application/pdf", "The PDF, as a file part with its filename"),
+    },
+    "required": ["summary", "document"],
+    "additionalProperties": False,
+}
 
 
 @post(
@@ -178,47 +184,104 @@ def _write_temp(directory: Path, content: bytes) -> Path:
         "the virus scan calls it clean; then it is made available to the applicant "
         "(event `decision.made_available`). The applicant's first retrieval is recorded "
         "with the SHA-256 of the bytes delivered (event `decision.retrieved`). The room's "
-        "progress becomes `decided`."
+        "progress becomes `decided`. The PDF travels base64 in a JSON body (at most "
+        "`uploads.max_base64_mb`, 5 MB by default) or, up to `uploads.max_file_mb`, as "
+        "`multipart/form-data`: a `summary` field and a `document` part, streamed."
     ),
     status_code=201,
-    guards=[WRITE, body_within_limit],
-    request_max_body_size=None,  # bounded by body_within_limit from the settings
+    guards=[WRITE],
+    request_max_body_size=None,  # read by the handler, within the upload settings
+    operation_class=both_bodies(
+        DecisionIn, DECISION_FORM, "The decision as JSON (a small base64 PDF) or as a form"
+    ),
     responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def post_decision(
     request: Request[Any, Any, Any],
     client: NamedDependency[MachineClient],
     room_id: FromPath[str],
-    data: JSONBody[DecisionIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[DecisionOut]:
     settings: Settings = request.app.state.settings
-    room = (await access_room(client, room_id, writing=True, staff_only=True)).room  # first
-    validate_summary(data.summary)
-    encoded = data.document.content_base64
-    if len(encoded) > _max_encoded(settings):
-        raise HTTPException(status_code=413, detail="The document is too large.")
+    max_file = settings.uploads.max_file_mb * MB
+    rules = Rules(
+        types=pdf_only,
+        max_file=max_file,
+        max_files=1,
+        required=True,
+        field=lambda _: "document",
+    )
     try:
-        content = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid({"document.content_base64": "invalid"}) from None
-    del encoded
-    path = await asyncio.to_thread(_write_temp, temp_dir(settings.data_path), content)
-    storage: Storage = request.app.state.storage
-    try:
-        name = display_name(data.document.name)
-        try:
-            detected = sniff_document(path, name=name, claimed_type=None)
-        except Invalid as exc:
-            return _document_problem(exc.errors["document"])
-        digest = hashlib.sha256(content).hexdigest()
-        async with staged_files(storage, room.id) as staged:
-            document = await staged.adopt(path, name, detected.mime, len(content), digest)
-            issued = await check_issue_decision(client, room_id, data.summary, document)
-    finally:
-        path.unlink(missing_ok=True)
-    [view] = [d for d in await room_decisions(client, room.id) if d.id == issued.id]
+        if is_multipart(request):
+            issued = await _post_form(request, client, room_id, rules)
+        else:
+            issued = await _post_json(request, client, room_id, rules)
+    except TypeRefused as exc:
+        if set(exc.errors) != {"document"}:
+            raise
+        return _document_problem(exc.code)
+    except TooLarge as exc:
+        raise size_refusal(exc, field="document", max_file=max_file, many=False) from None
+    [view] = [d for d in await room_decisions(client, room_id) if d.id == issued.id]
     return Response(decision_out(view, datetime.now(UTC)), status_code=201)
+
+
+async def _post_json(
+    request: Request[Any, Any, Any], client: MachineClient, room_id: str, rules: Rules
+) -> IssuedDecision:
+    settings: Settings = request.app.state.settings
+    data = await json_body(request, DecisionIn)
+    # The gate before decoding: 404 / 409.
+    room = (await access_room(client, room_id, writing=True, staff_only=True)).room
+    validate_summary(data.summary)
+    check_base64_total(settings, [data.document.content_base64])
+    if len(data.document.content_base64) > _max_encoded(settings):
+        raise HTTPException(status_code=413, detail="The document is too large.")
+
+    async def issue(received: ReceivedUpload, files: list[StoredFile]) -> IssuedDecision:
+        return await record.decision(client, room_id, data.summary, files)
+
+    source = Base64Files([(data.document.name, data.document.content_base64)])
+    try:
+        return await accept(request.app, source, rules, room_id=room.id, record=issue)
+    except TooLarge:
+        raise HTTPException(status_code=413, detail="The document is too large.") from None
+
+
+async def _post_form(
+    request: Request[Any, Any, Any], client: MachineClient, room_id: str, rules: Rules
+) -> IssuedDecision:
+    """The decision as multipart/form-data: streamed, at the browser's limit for a document."""
+    # The gate before reading a byte of the body.
+    room = (await access_room(client, room_id, writing=True, staff_only=True)).room
+    rules = replace(rules, max_body=rules.max_file + FORM_AROUND)
+    form: dict[str, str] = {}
+
+    def check_form(received: ReceivedUpload) -> dict[str, str]:
+        errors = form_errors(received, text={"summary"}, files={"document"}, required={"summary"})
+        form["summary"] = received.fields.get("summary", "")
+        if "summary" not in errors:
+            try:
+                validate_summary(form["summary"])
+            except Invalid as exc:
+                errors.update(exc.errors)
+        return errors
+
+    async def issue(received: ReceivedUpload, files: list[StoredFile]) -> IssuedDecision:
+        return await record.decision(client, room_id, form["summary"], files)
+
+    try:
+        return await accept(
+            request.app,
+            Multipart.of(request),
+            rules,
+            room_id=room.id,
+            record=issue,
+            check_fields=check_form,
+            on_received=received_for_idempotency(request),
+        )
+    except BadUpload:
+        raise bad_multipart() from None
 
 
 @get(

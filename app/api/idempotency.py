@@ -11,7 +11,19 @@ an ordinary response).
 The rules:
 
 - The key is scoped per client: two clients may use the same key independently.
-- The request hash is SHA-256 over method, path (with query) and body.
+- The request hash is SHA-256 over method, path (with query) and body. A JSON (or any
+  other non-multipart) body is small and read whole before the handler runs; its hash
+  is known when the key is claimed.
+- A multipart/form-data body can be hundreds of megabytes: it is never buffered, it
+  streams through to the handler. Its request hash is over method, path and the
+  form's fingerprint (fields and files: part name, file name, type, size, SHA-256;
+  ``app.files.upload_stream``), so a repeat with another boundary is the same
+  request. The first request claims the key before its hash is known; the upload
+  pipeline reports the fingerprint once the whole body is in (``received_for_idempotency``),
+  and only then can the answer be stored. An answer given before the whole body was
+  received (404, a closed room, 413 as soon as a limit is crossed) is not stored: a
+  repeat is answered afresh. A repeat of a stored multipart request is read (hashing
+  only, constant memory) and then replayed, or refused with 422 if it differs.
 - The first request inserts the record with ``status_code = 0`` (in flight) in its
   own statement, outside the handler's transaction; the unique index on
   (client, key) decides races.
@@ -28,11 +40,9 @@ The rules:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -43,18 +53,32 @@ from litestar.middleware import ASGIMiddleware
 from litestar.params import HeaderParameter
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.bodies import is_multipart_type, json_limit, max_field
+from app.api.idempotency_records import (
+    MISMATCH,
+    STORED_HEADERS,
+    Claimed,
+    Refused,
+    Replay,
+    Unverified,
+    claim,
+    complete,
+    form_hash,
+    release,
+    request_hash,
+    storable,
+)
 from app.api.scopes import remember
+from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge, fingerprint
 from rooms.casestore.clients import authenticate
 from rooms.kernel.actors import MachineClient
-from rooms.kernel.tables import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = r"^[\x20-\x7e]{1,255}$"
 _KEY = re.compile(KEY_PATTERN)
-TTL = timedelta(hours=24)
-IN_FLIGHT_TIMEOUT = timedelta(minutes=10)
-STORED_HEADERS = ("content-type", "location")
 MB = 1024 * 1024
+FINGERPRINT = "idempotency_fingerprint"
+"""The scope's state key under which the upload pipeline reports a multipart fingerprint."""
 
 IdempotencyKey = Annotated[
     str | None,
@@ -66,7 +90,10 @@ IdempotencyKey = Annotated[
             "request returns the first answer (with `Idempotent-Replayed: true`) for "
             "24 hours; the same key with another request is refused with 422, and "
             "with 409 while the first is still being processed. 1-255 printable "
-            "ASCII characters, scoped to your credential."
+            "ASCII characters, scoped to your credential. A multipart/form-data "
+            "request is the same when its fields and files are (whatever its "
+            "boundary); its answer is remembered only once the whole body was "
+            "received (an earlier refusal is not, a repeat is answered afresh)."
         ),
         min_length=1,
         max_length=255,
@@ -77,120 +104,19 @@ IdempotencyKey = Annotated[
 it documents the header; the middleware does the work."""
 
 
-def storable(status: int) -> bool:
-    """Answers worth replaying: successes and the client's own mistakes."""
-    return (200 <= status < 300 or 400 <= status < 500) and status not in (401, 409)
-
-
-def request_hash(method: str, path: str, body: bytes) -> str:
-    digest = hashlib.sha256()
-    for part in (method.upper().encode(), path.encode(), body):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
-
-
 def body_limit(settings: Any) -> int:
-    """The largest API body: every allowed file, base64-encoded, plus the JSON around it."""
-    uploads = settings.uploads
-    return int(uploads.max_files * (uploads.max_file_mb * MB * 4 // 3 + 4) + MB)
+    """The largest body read before the handler: a JSON body with its base64 files."""
+    return json_limit(settings)
 
 
-# --- the records ------------------------------------------------------------------------
+def received_for_idempotency(request: Any) -> Callable[[ReceivedUpload], None]:
+    """For ``accept(on_received=...)``: report a multipart form's fingerprint to the
+    middleware once the whole body is in (it stores the answer under it)."""
 
+    def note(received: ReceivedUpload) -> None:
+        request.scope.setdefault("state", {})[FINGERPRINT] = received.fingerprint()
 
-@dataclass(frozen=True)
-class Claimed:
-    record_id: UUID
-
-
-@dataclass(frozen=True)
-class Replay:
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Refused:
-    status: int
-    title: str
-    detail: str
-
-
-MISMATCH = Refused(
-    422,
-    "Idempotency-Key reused with a different request",
-    "This key was first used with another method, path or body; use a new key.",
-)
-IN_FLIGHT = Refused(
-    409,
-    "Request with this Idempotency-Key in progress",
-    "The first request with this key is still being processed; retry later.",
-)
-
-
-async def claim(
-    client_id: UUID, key: str, method: str, path: str, digest: str, now: datetime
-) -> Claimed | Replay | Refused:
-    """Insert the in-flight record, or say what the existing one means for this request."""
-    await IdempotencyRecord.delete().where(IdempotencyRecord.created_at < now - TTL)
-    for _ in range(3):
-        inserted: list[dict[str, Any]] = await (
-            IdempotencyRecord.insert(
-                IdempotencyRecord(
-                    client=client_id,
-                    key=key,
-                    method=method,
-                    path=path[:500],
-                    request_hash=digest,
-                    status_code=0,
-                    created_at=now,
-                )
-            )
-            .on_conflict(action="DO NOTHING")
-            .returning(IdempotencyRecord.id)
-        )
-        if inserted:
-            return Claimed(UUID(str(inserted[0]["id"])))
-        row: dict[str, Any] | None = (
-            await IdempotencyRecord.select()
-            .where((IdempotencyRecord.client == client_id) & (IdempotencyRecord.key == key))
-            .output(load_json=True)
-            .first()
-        )
-        if row is None:
-            continue  # removed in the meantime (released or expired): try again
-        status = int(row["status_code"])
-        abandoned = status == 0 and row["created_at"] < now - IN_FLIGHT_TIMEOUT
-        if row["created_at"] < now - TTL or abandoned:
-            await IdempotencyRecord.delete().where(
-                (IdempotencyRecord.id == row["id"])
-                & (IdempotencyRecord.status_code == status)
-                & (IdempotencyRecord.created_at == row["created_at"])
-            )
-            continue
-        if row["request_hash"] != digest:
-            return MISMATCH
-        if status == 0:
-            return IN_FLIGHT
-        headers = {str(k): str(v) for k, v in (row["response_headers"] or {}).items()}
-        return Replay(status, row["response_body"].encode(), headers)
-    return IN_FLIGHT
-
-
-async def complete(record_id: UUID, status: int, body: bytes, headers: dict[str, str]) -> None:
-    await IdempotencyRecord.update(
-        {
-            IdempotencyRecord.status_code: status,
-            IdempotencyRecord.response_body: body.decode(),
-            IdempotencyRecord.response_headers: headers,
-        }
-    ).where(IdempotencyRecord.id == record_id)
-
-
-async def release(record_id: UUID) -> None:
-    await IdempotencyRecord.delete().where(IdempotencyRecord.id == record_id)
+    return note
 
 
 # --- the middleware -----------------------------------------------------------------------
@@ -207,6 +133,17 @@ def _is_text(body: bytes) -> bool:
 
 class _TooLarge(Exception):
     pass
+
+
+async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The request body as it arrives (for hashing a repeated multipart request)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise asyncio.CancelledError()
+        yield message.get("body", b"")  # type: ignore[misc]
+        if not message.get("more_body", False):
+            return
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -270,24 +207,65 @@ class IdempotencyMiddleware(ASGIMiddleware):
                 send, 422, "Invalid Idempotency-Key", "Use 1-255 printable ASCII characters."
             )
             return
+        path = scope["path"]
+        if query := scope.get("query_string", b""):
+            path += "?" + query.decode("latin-1")
+        content_type = headers.get("content-type", "")
+        if is_multipart_type(content_type):
+            await self._streamed(scope, receive, send, next_app, client, key, path, content_type)
+            return
         try:
             body = await _read_body(receive, body_limit(scope["app"].state.settings))
         except _TooLarge:
             await _send_problem(send, 413, "Content Too Large", "The request body is too large.")
             return
-        path = scope["path"]
-        if query := scope.get("query_string", b""):
-            path += "?" + query.decode("latin-1")
         digest = request_hash("POST", path, body)
         outcome = await claim(client.id, key, "POST", path, digest, self.clock())
-        if isinstance(outcome, Refused):
-            await _send_problem(send, outcome.status, outcome.title, outcome.detail)
+        if isinstance(outcome, Claimed):
+            await self._first(scope, _replaying(body, receive), send, next_app, outcome.record_id)
+        else:
+            assert not isinstance(outcome, Unverified)
+            await _answer(send, outcome)
+
+    async def _streamed(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        next_app: ASGIApp,
+        client: MachineClient,
+        key: str,
+        path: str,
+        content_type: str,
+    ) -> None:
+        """A multipart request: claimed before its hash is known, never buffered."""
+        outcome = await claim(client.id, key, "POST", path, None, self.clock())
+        if isinstance(outcome, Claimed):
+            state = scope.setdefault("state", {})
+            state.pop(FINGERPRINT, None)
+
+            def digest() -> str | None:
+                reported = state.get(FINGERPRINT)
+                return None if reported is None else form_hash("POST", path, reported)
+
+            await self._first(scope, receive, send, next_app, outcome.record_id, digest)
             return
-        if isinstance(outcome, Replay):
-            replayed = {**outcome.headers, "idempotent-replayed": "true"}
-            await _send_raw(send, outcome.status, outcome.body, replayed)
+        if isinstance(outcome, Unverified):
+            settings = scope["app"].state.settings
+            try:
+                repeated = await fingerprint(
+                    content_type,
+                    _chunks(receive),
+                    max_file=settings.uploads.max_file_mb * MB,
+                    max_files=settings.uploads.max_files,
+                    max_field=max_field(settings),
+                )
+            except (TooLarge, BadUpload):
+                repeated = ""  # not a form the first request could have been
+            same = form_hash("POST", path, repeated) == outcome.request_hash
+            await _answer(send, outcome.replay if repeated and same else MISMATCH)
             return
-        await self._first(scope, receive, send, next_app, body, outcome.record_id)
+        await _answer(send, outcome)
 
     async def _first(
         self,
@@ -295,18 +273,10 @@ class IdempotencyMiddleware(ASGIMiddleware):
         receive: Receive,
         send: Send,
         next_app: ASGIApp,
-        body: bytes,
         record_id: UUID,
+        digest: Callable[[], str | None] | None = None,
     ) -> None:
-        delivered = False
-
-        async def replay_receive() -> Any:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
+        """Run the handler and store its answer (``digest``: the hash known only after)."""
         status = 0
         kept: dict[str, str] = {}
         chunks: list[bytes] = []
@@ -324,12 +294,36 @@ class IdempotencyMiddleware(ASGIMiddleware):
             await send(message)
 
         try:
-            await next_app(scope, replay_receive, capture)
+            await next_app(scope, receive, capture)
         except BaseException:
             await asyncio.shield(release(record_id))
             raise
         answer = b"".join(chunks)
-        if storable(status) and _is_text(answer):
-            await asyncio.shield(complete(record_id, status, answer, kept))
+        late_hash = digest() if digest is not None else None
+        known = digest is None or late_hash is not None
+        if known and storable(status) and _is_text(answer):
+            await asyncio.shield(complete(record_id, status, answer, kept, late_hash))
         else:
             await asyncio.shield(release(record_id))
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that hands the handler the body already read, then the rest as usual."""
+    delivered = False
+
+    async def replay_receive() -> Any:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay_receive
+
+
+async def _answer(send: Send, outcome: Replay | Refused) -> None:
+    if isinstance(outcome, Refused):
+        await _send_problem(send, outcome.status, outcome.title, outcome.detail)
+        return
+    replayed = {**outcome.headers, "idempotent-replayed": "true"}
+    await _send_raw(send, outcome.status, outcome.body, replayed)

@@ -1,22 +1,16 @@
 """A room's timeline through the machine API: reading it, posting as the authority, files.
 
-Files arrive base64-encoded in the JSON body. Each is decoded to a temporary file and
-then goes through exactly the checks of a browser upload (``rooms.files.filetypes.verify``:
-the real type by its bytes against the allow-list, the ZIP rules); the room's storage
-limit is checked in the domain. Stored files start ``pending`` and are downloadable
-only once the virus scanner has found them clean.
+Files arrive base64-encoded in a small JSON body, or as the parts of a streamed
+multipart/form-data body (``app.api.bodies``). Either way they go through
+``app.files.accept``, the pipeline of the browser uploads: the real type by its bytes
+against the allow-list, the ZIP rules, the limits; the room's storage limit is
+checked in the domain too. Stored files start ``pending`` and are downloadable only
+once the virus scanner has found them clean.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-import hashlib
-import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -25,21 +19,42 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
-from app.api.idempotency import IdempotencyKey, body_limit
+from app.api.bodies import (
+    bad_multipart,
+    binary,
+    both_bodies,
+    check_base64_total,
+    form_errors,
+    is_multipart,
+    json_body,
+    max_field,
+    size_refusal,
+)
+from app.api.idempotency import IdempotencyKey, received_for_idempotency
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
-from app.downloads import attachment_response, open_attachment
+from app.files import record
+from app.files.accept import (
+    FORM_AROUND,
+    Base64Files,
+    Multipart,
+    Rules,
+    accept,
+    attachment_types,
+)
+from app.files.downloads import attachment_response, open_attachment
+from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
 from app.settings import Settings
-from app.storage.staging import StagedFiles, staged_files
-from app.web.upload_stream import temp_dir
-from rooms.casework.attachments import AttachmentView, attachments_by_message, room_usage
-from rooms.casework.posting import check_post_message
-from rooms.casework.timeline import timeline
-from rooms.files.filenames import display_name
-from rooms.files.filetypes import ZipLimits, verify
+from rooms.casework.attachments import (
+    AttachmentView,
+    StoredFile,
+    attachments_by_message,
+    room_usage,
+)
+from rooms.casework.timeline import PostedItem, timeline
 from rooms.kernel.access import access_attachment, access_room
 from rooms.kernel.actors import MachineClient
 from rooms.kernel.errors import Invalid
@@ -86,7 +101,15 @@ class FileIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
     body: Annotated[str, msgspec.Meta(min_length=1)]
-    attachments: list[FileIn] = []
+    attachments: Annotated[
+        list[FileIn],
+        msgspec.Meta(
+            description=(
+                "Small files, base64: at most 5 MB together (`uploads.max_base64_mb`); "
+                "send larger ones as multipart/form-data"
+            )
+        ),
+    ] = []
 
 
 class PostedOut(msgspec.Struct):
@@ -143,58 +166,26 @@ async def read_messages(
     return Timeline(out, out[-1].seq if out else after)
 
 
-async def _limit_body(request: Request[Any, Any, Any]) -> None:
-    """Before the body is read: its declared length against the upload settings."""
-    length = request.headers.get("content-length")
-    if length is None or not length.isdigit():
-        raise HTTPException(status_code=411, detail="Send the body with a Content-Length.")
-    if int(length) > body_limit(request.app.state.settings):
-        raise _too_large("The request body is too large.")
+def _attachment_field(index: int) -> str:
+    return f"attachments[{index}]"
 
 
-def _too_large(detail: str) -> HTTPException:
-    return HTTPException(status_code=413, detail=detail)
-
-
-def _decode(file: FileIn, index: int, max_file: int) -> bytes:
-    if len(file.content_base64) > (max_file + 2) // 3 * 4 + 4:
-        raise _too_large(f"attachments[{index}] is larger than {max_file // MB} MB.")
-    try:
-        content = base64.b64decode(file.content_base64, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid({f"attachments[{index}].content_base64": "invalid"}) from None
-    if len(content) > max_file:
-        raise _too_large(f"attachments[{index}] is larger than {max_file // MB} MB.")
-    return content
-
-
-async def _stage(request: Request[Any, Any, Any], staged: StagedFiles, files: list[FileIn]) -> None:
-    """Decode, check and stage every file (the caller's block removes them on refusal)."""
-    settings: Settings = request.app.state.settings
-    limits = settings.uploads
-    for index, file in enumerate(files):
-        content = _decode(file, index, limits.max_file_mb * MB)
-        name = display_name(file.name)
-        fd, temp = tempfile.mkstemp(prefix="upload-", dir=temp_dir(settings.data_path))
-        path = Path(temp)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            try:
-                detected = verify(
-                    path,
-                    claimed_name=name,
-                    claimed_type=None,
-                    allow_zip=limits.allow_zip,
-                    limits=ZipLimits(allow_office_embeddings=True),
-                )
-            except Invalid as exc:
-                code = next(iter(exc.errors.values()))
-                raise Invalid({f"attachments[{index}]": code}) from None
-            digest = hashlib.sha256(content).hexdigest()
-            await staged.adopt(path, name, detected.mime, len(content), digest)
-        finally:
-            await asyncio.to_thread(path.unlink, missing_ok=True)
+MESSAGE_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "body": {"type": "string", "minLength": 1, "description": "The message"},
+        "attachments": {
+            "type": "array",
+            "items": binary("application/octet-stream", "A file, with its name"),
+            "description": (
+                "The files: one part each, named `attachments`, with a filename (and "
+                "its Content-Type, if known)"
+            ),
+        },
+    },
+    "required": ["body"],
+    "additionalProperties": False,
+}
 
 
 @post(
@@ -203,45 +194,131 @@ async def _stage(request: Request[Any, Any, Any], staged: StagedFiles, files: li
     description=(
         "The message appears in the room as written by the authority. Files are "
         "checked like a browser upload (real type by content, allow-list, limits) "
-        "and start with `scan_state` `pending`."
+        "and start with `scan_state` `pending`. Small files may travel base64 in a "
+        "JSON body (at most `uploads.max_base64_mb`, 5 MB by default, together); any "
+        "file, up to the browser uploads' limits, travels as `multipart/form-data`: "
+        "a `body` field and one `attachments` part per file, streamed."
     ),
     status_code=201,
     guards=[WRITE],
-    request_max_body_size=None,  # files are base64 in the body: limited by the settings
-    before_request=_limit_body,
+    request_max_body_size=None,  # read by the handler, within the upload settings
+    operation_class=both_bodies(
+        MessageIn, MESSAGE_FORM, "The message as JSON (small base64 files) or as a form"
+    ),
     responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def post_message(
     request: Request[Any, Any, Any],
     client: NamedDependency[MachineClient],
     room_id: FromPath[str],
-    data: JSONBody[MessageIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[PostedOut]:
+    if is_multipart(request):
+        posted, stored = await _post_form(request, client, room_id)
+    else:
+        posted, stored = await _post_json(request, client, room_id)
+    files = [
+        AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
+        for i, f in zip(posted.attachment_ids, stored, strict=True)
+    ]
+    return Response(PostedOut(posted.id, posted.seq, files), status_code=201)
+
+
+Posted = tuple[PostedItem, list[StoredFile]]
+"""The new item, and the files stored with it (the answer lists them)."""
+
+
+async def _post_json(
+    request: Request[Any, Any, Any], client: MachineClient, room_id: str
+) -> Posted:
     settings: Settings = request.app.state.settings
     limits = settings.uploads
+    data = await json_body(request, MessageIn)
     if len(data.attachments) > limits.max_files:
         raise Invalid({"attachments": "too_many"})
+    check_base64_total(settings, (f.content_base64 for f in data.attachments))
     room = (await access_room(client, room_id, writing=True)).room  # before storing a byte
     if data.attachments:
         declared = sum(len(f.content_base64) for f in data.attachments) * 3 // 4
         if declared > limits.max_room_mb * MB - await room_usage(room.id):
             raise Invalid({"attachments": "room_limit"})
-    async with staged_files(request.app.state.storage, room.id) as staged:
-        await _stage(request, staged, data.attachments)
-        posted = await check_post_message(
+    max_file = limits.max_file_mb * MB
+    rules = Rules(
+        types=attachment_types(allow_zip=limits.allow_zip),
+        max_file=max_file,
+        max_files=limits.max_files,
+        field=_attachment_field,
+    )
+
+    async def post_it(received: ReceivedUpload, files: list[StoredFile]) -> Posted:
+        posted = await record.message(
             client,
             room_id,
             data.body,
-            staged.files,
+            files,
             room_limit=limits.max_room_mb * MB,
             max_length=settings.messages.max_length,
         )
-    files = [
-        AttachmentOut(i, f.name, f.mime, f.size, f.sha256, "pending")
-        for i, f in zip(posted.attachment_ids, staged.files, strict=True)
-    ]
-    return Response(PostedOut(posted.id, posted.seq, files), status_code=201)
+        return posted, files
+
+    source = Base64Files([(f.name, f.content_base64) for f in data.attachments])
+    try:
+        return await accept(request.app, source, rules, room_id=room.id, record=post_it)
+    except TooLarge as exc:
+        raise HTTPException(
+            status_code=413, detail=f"attachments[{exc.index}] is larger than {max_file // MB} MB."
+        ) from None
+
+
+async def _post_form(
+    request: Request[Any, Any, Any], client: MachineClient, room_id: str
+) -> Posted:
+    """The message as multipart/form-data: streamed, at the browser uploads' limits."""
+    settings: Settings = request.app.state.settings
+    limits = settings.uploads
+    room = (await access_room(client, room_id, writing=True)).room  # before reading a byte
+    room_left = max(limits.max_room_mb * MB - await room_usage(room.id), 0)
+    max_file = limits.max_file_mb * MB
+    around = max_field(settings) + FORM_AROUND
+    rules = Rules(
+        types=attachment_types(allow_zip=limits.allow_zip),
+        max_file=max_file,
+        max_files=limits.max_files,
+        max_body=max_file * limits.max_files + around,
+        max_total=room_left,
+        around=around,
+        max_field=max_field(settings),
+        field=_attachment_field,
+    )
+
+    def check_form(received: ReceivedUpload) -> dict[str, str]:
+        return form_errors(received, text={"body"}, files={"attachments"}, required={"body"})
+
+    async def post_it(received: ReceivedUpload, files: list[StoredFile]) -> Posted:
+        posted = await record.message(
+            client,
+            room_id,
+            received.fields["body"],
+            files,
+            room_limit=limits.max_room_mb * MB,
+            max_length=settings.messages.max_length,
+        )
+        return posted, files
+
+    try:
+        return await accept(
+            request.app,
+            Multipart.of(request),
+            rules,
+            room_id=room.id,
+            record=post_it,
+            check_fields=check_form,
+            on_received=received_for_idempotency(request),
+        )
+    except TooLarge as exc:
+        raise size_refusal(exc, field="attachments", max_file=max_file, many=True) from None
+    except BadUpload:
+        raise bad_multipart() from None
 
 
 @get(

@@ -2,10 +2,11 @@
 
 ``POST /rooms/{id}/decisions`` is a multipart upload like ``/uploads``: the CSRF token
 (header or ``?csrf=``) and the gate are checked before a byte of the body is read,
-the document streams to a temporary file (hashed on the way), must really be a PDF,
-and is stored before the decision is recorded. Downloads of a decision's document by
-the applicant's side go through ``track_retrieval``, which hashes the bytes while they
-are streamed and records the first complete retrieval afterwards.
+then ``app.files.accept`` streams the document to a temporary file (hashed on the
+way), requires a real PDF, and stores it before the decision is recorded. Downloads of
+a decision's document by the applicant's side go through ``track_retrieval``, which
+hashes the bytes while they are streamed and records the first complete retrieval
+afterwards.
 """
 
 from __future__ import annotations
@@ -14,30 +15,28 @@ import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Litestar, Request, post
+from litestar import Request, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from app.files import record
+from app.files.accept import FORM_AROUND, Multipart, Rules, accept, pdf_only
+from app.files.csrf import require_csrf
+from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
 from app.settings import Settings
-from app.storage import Storage
-from app.storage.staging import staged_files
 from app.web.context import MaybeActor, is_htmx, need_actor
-from app.web.csrf import require_csrf
 from app.web.rooms import room_page_template
-from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
+from rooms.casework.attachments import AttachmentView, StoredFile
 from rooms.casework.decisions import (
     MAX_SUMMARY_LENGTH,
-    check_issue_decision,
+    IssuedDecision,
     check_record_retrieval,
     first_retrieval,
-    sniff_document,
     validate_summary,
 )
-from rooms.files.filenames import display_name
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
-from rooms.kernel.records import AttachmentView
 
 MB = 1024 * 1024
 
@@ -56,55 +55,50 @@ async def issue_decision(
     require_csrf(request)
     settings: Settings = request.app.state.settings
     max_file = settings.uploads.max_file_mb * MB
-    access = await access_room(me, room_id, writing=True, staff_only=True)  # before a byte
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > max_file + 64 * 1024:
-        return await _refused(request, me, room_id, 413, {"document": "too_large"}, "")
+    # The gate before reading a byte of the body.
+    access = await access_room(me, room_id, writing=True, staff_only=True)
+    rules = Rules(
+        types=pdf_only,
+        max_file=max_file,
+        max_files=1,
+        max_body=max_file + FORM_AROUND,
+        required=True,
+        field=lambda _: "document",
+    )
+    form: dict[str, str] = {}
+
+    def check_summary(received: ReceivedUpload) -> dict[str, str]:
+        form["summary"] = received.fields.get("summary", "")
+        try:
+            validate_summary(form["summary"])
+        except Invalid as exc:
+            return exc.errors
+        return {}
+
+    async def issue(received: ReceivedUpload, files: list[StoredFile]) -> IssuedDecision:
+        return await record.decision(me, room_id, form["summary"], files)
+
     try:
-        received = await receive(
-            request.headers.get("content-type", ""),
-            request.stream(),
-            directory=temp_dir(settings.data_path),
-            max_file=max_file,
-            max_files=1,
+        issued = await accept(
+            request.app,
+            Multipart.of(request),
+            rules,
+            room_id=access.room.id,
+            record=issue,
+            check_fields=check_summary,
         )
     except TooLarge:
         return await _refused(request, me, room_id, 413, {"document": "too_large"}, "")
     except BadUpload:
         return await _refused(request, me, room_id, 400, {"document": "bad_upload"}, "")
-    summary = received.fields.get("summary", "")
-    storage: Storage = request.app.state.storage
-    try:
-        errors: dict[str, str] = {}
-        try:
-            validate_summary(summary)
-        except Invalid as exc:
-            errors.update(exc.errors)
-        if not received.files:
-            errors["document"] = "empty"
-            raise Invalid(errors)
-        file = received.files[0]
-        name = display_name(file.name)
-        try:
-            detected = sniff_document(file.path, name=name, claimed_type=file.claimed_type)
-        except Invalid as exc:
-            raise Invalid({**errors, **exc.errors}) from None
-        if errors:
-            raise Invalid(errors)
-        async with staged_files(storage, access.room.id) as staged:
-            document = await staged.adopt(file.path, name, detected.mime, file.size, file.sha256)
-            issued = await check_issue_decision(me, room_id, summary, document)
     except Invalid as exc:  # nothing recorded, and nothing stays stored
-        return await _refused(request, me, room_id, 422, exc.errors, summary)
-    finally:
-        received.discard()
-    seq = issued.seq
+        return await _refused(request, me, room_id, 422, exc.errors, form.get("summary", ""))
     if is_htmx(request):
         return Template(
             "_decision_form.html",
             context={"room": access.room, "decision_issued": True, **_limits(settings)},
         )
-    return Redirect(f"/rooms/{room_id}#item-{seq}", status_code=303)
+    return Redirect(f"/rooms/{room_id}#item-{issued.seq}", status_code=303)
 
 
 def _limits(settings: Settings) -> dict[str, Any]:
@@ -134,7 +128,7 @@ async def _refused(
 
 
 async def track_retrieval(
-    app: Litestar, actor: Actor, document: AttachmentView, stream: AsyncIterator[bytes]
+    actor: Actor, document: AttachmentView, stream: AsyncIterator[bytes]
 ) -> AsyncIterator[bytes]:
     """``stream``, recording the applicant side's first complete retrieval of a decision.
 

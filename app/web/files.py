@@ -8,19 +8,17 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
-from app.downloads import attachment_response, open_attachment
+from app.files import record
+from app.files.accept import FORM_AROUND, Multipart, Rules, accept, attachment_types
+from app.files.csrf import require_csrf
+from app.files.downloads import attachment_response, open_attachment
+from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
 from app.settings import Settings
-from app.storage import Storage
-from app.storage.staging import staged_files
 from app.web.context import MaybeActor, is_htmx, need_actor
-from app.web.csrf import require_csrf
 from app.web.decisions import track_retrieval
 from app.web.rooms import room_page_template
-from app.web.upload_stream import BadUpload, TooLarge, receive, temp_dir
-from rooms.casework.attachments import room_usage
-from rooms.casework.posting import check_add_upload
-from rooms.files.filenames import display_name
-from rooms.files.filetypes import ZipLimits, verify
+from rooms.casework.attachments import StoredFile, room_usage
+from rooms.casework.timeline import PostedItem
 from rooms.kernel.access import access_attachment, access_room
 from rooms.kernel.errors import Invalid
 from rooms.kernel.vocabulary import Side
@@ -49,52 +47,32 @@ async def upload(
     # The gate before reading a byte of the body.
     access = await access_room(me, room_id, writing=True, side=Side.applicant)
     room_left = limits.max_room_mb * MB - await room_usage(access.room.id)
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > min(limits.max_file_mb * MB * limits.max_files, room_left) + 64 * 1024:
-        return await _refused(request, me, room_id, 413, "too_large")
+    rules = Rules(
+        types=attachment_types(allow_zip=limits.allow_zip),
+        max_file=min(limits.max_file_mb * MB, max(room_left, 0)),
+        max_files=limits.max_files,
+        max_body=min(limits.max_file_mb * MB * limits.max_files, room_left) + FORM_AROUND,
+        required=True,
+    )
+
+    async def add_upload(received: ReceivedUpload, files: list[StoredFile]) -> PostedItem:
+        item_id = item or received.fields.get("item") or None
+        room_limit = limits.max_room_mb * MB
+        return await record.upload(me, room_id, files, item_id=item_id, room_limit=room_limit)
+
     try:
-        received = await receive(
-            request.headers.get("content-type", ""),
-            request.stream(),
-            directory=temp_dir(settings.data_path),
-            max_file=min(limits.max_file_mb * MB, max(room_left, 0)),
-            max_files=limits.max_files,
+        posted = await accept(
+            request.app, Multipart.of(request), rules, room_id=access.room.id, record=add_upload
         )
     except TooLarge:
         return await _refused(request, me, room_id, 413, "too_large")
     except BadUpload:
         return await _refused(request, me, room_id, 400, "bad_upload")
-    storage: Storage = request.app.state.storage
-    try:
-        if not received.files:
-            return await _refused(request, me, room_id, 422, "empty")
-        async with staged_files(storage, access.room.id) as staged:
-            for file in received.files:
-                name = display_name(file.name)
-                detected = verify(
-                    file.path,
-                    claimed_name=name,
-                    claimed_type=file.claimed_type,
-                    allow_zip=limits.allow_zip,
-                    # Word and Excel keep a chart's data as an embedded workbook.
-                    limits=ZipLimits(allow_office_embeddings=True),
-                )
-                await staged.adopt(file.path, name, detected.mime, file.size, file.sha256)
-            posted = await check_add_upload(
-                me,
-                room_id,
-                staged.files,
-                item_id=item or received.fields.get("item") or None,
-                room_limit=limits.max_room_mb * MB,
-            )
     except Invalid as exc:  # nothing recorded, and nothing stays stored
         return await _refused(request, me, room_id, 422, next(iter(exc.errors.values())))
-    finally:
-        received.discard()
-    seq = posted.seq
     if is_htmx(request):
         return Response("", status_code=204)
-    return Redirect(f"/rooms/{room_id}#item-{seq}", status_code=303)
+    return Redirect(f"/rooms/{room_id}#item-{posted.seq}", status_code=303)
 
 
 async def _refused(
@@ -117,5 +95,5 @@ async def download(
     me = need_actor(request, actor)
     _, file = await access_attachment(me, attachment_id, room_id=room_id)
     stream = await open_attachment(request.app.state.storage, file)
-    stream = await track_retrieval(request.app, me, file, stream)  # a decision's evidence
+    stream = await track_retrieval(me, file, stream)  # a decision's evidence
     return attachment_response(stream, file, inline=inline and file.mime in INLINE_TYPES)

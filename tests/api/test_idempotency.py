@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.api.idempotency import claim, request_hash, storable
+from app.api.idempotency_records import claim, request_hash, storable
 from rooms.kernel.tables import IdempotencyRecord, Message, Room
 from tests import builders
 from tests.cast import ERIKA

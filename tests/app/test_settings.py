@@ -17,6 +17,7 @@ def test_the_shipped_file_loads_with_the_embedded_defaults() -> None:
     assert settings.live.backend == "memory"
     assert settings.identity.dev_idp is True
     assert settings.messages.max_length == 20_000
+    assert settings.uploads.max_base64_mb == 5
 
 
 def test_environment_variables_override_the_file() -> None:

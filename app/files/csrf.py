@@ -1,10 +1,10 @@
-"""CSRF for the one route Litestar's middleware must not see: multipart uploads.
+"""CSRF for the routes Litestar's middleware must not see: multipart uploads.
 
 Litestar's CSRF middleware parses a whole multipart body to look for a token field
-before the handler runs (memory!). Uploads are excluded from it and check the token
-here, from the ``x-csrftoken`` header (htmx) or the ``csrf`` query parameter of the
-form's action URL (plain forms), before a byte of the body is read. The token format
-and its check are Litestar's own.
+before the handler runs (memory!). The pages' upload routes (files, a decision's
+document) are excluded from it and check the token here, from the ``x-csrftoken``
+header (htmx) or the ``csrf`` query parameter of the form's action URL (plain forms),
+before a byte of the body is read. The token format and its check are Litestar's own.
 """
 
 from __future__ import annotations

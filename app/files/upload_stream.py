@@ -1,9 +1,17 @@
-"""Receive a multipart upload in constant memory: to temporary files, hashed on the way.
+"""The receive step of an upload: its files to temporary files, hashed on the way.
 
-The body is parsed incrementally (``multipart.PushMultipartParser``); each file part
-goes straight to its own temporary file while its SHA-256 and size are computed. A
-limit crossed mid-stream stops reading at once. Temporary files are removed by the
-caller on every path (``ReceivedUpload.discard``) and swept at start-up.
+Two forms, one result (``ReceivedUpload``):
+
+- ``receive``: a multipart body in constant memory. The body is parsed incrementally
+  (``multipart.PushMultipartParser``); each file part goes straight to its own
+  temporary file while its SHA-256 and size are computed. A limit crossed mid-stream
+  stops reading at once.
+- ``app.files.base64_files.receive_base64``: the small base64 files of a JSON body
+  (already in memory), decoded strictly, each to its own temporary file.
+
+Temporary files are removed by the caller on every path (``ReceivedUpload.discard``)
+and swept at start-up. ``fingerprint`` reads a multipart body again without storing
+anything: it names what was sent (fields and files), whatever the boundary.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from multipart import MultipartError, ParserLimitReached, PushMultipartParser, parse_options_header
 
@@ -53,9 +61,9 @@ class _Sink:
     last byte is short. Memory stays bounded: at most two batches of ``FLUSH_SIZE`` per upload.
     """
 
-    def __init__(self, handle: Any) -> None:
-        self.handle = handle
-        self.fd: int = handle.fileno()
+    def __init__(self, handle: Any | None) -> None:
+        self.handle = handle  # None: only hash (a repeated request's fingerprint)
+        self.fd: int | None = None if handle is None else handle.fileno()
         self.digest = hashlib.sha256()
         self.pieces: list[bytes | bytearray] = []
         self.gathered = 0
@@ -65,7 +73,7 @@ class _Sink:
     def _hash(self, pieces: list[bytes | bytearray], writeback: bool) -> None:
         for piece in pieces:
             self.digest.update(piece)
-        if writeback:
+        if writeback and self.fd is not None:
             _start_writeback(self.fd)
 
     async def add(self, data: bytes | bytearray) -> None:
@@ -78,7 +86,8 @@ class _Sink:
         pieces, self.pieces = self.pieces, []
         if not pieces:
             return
-        _write_all(self.fd, pieces)
+        if self.fd is not None:
+            _write_all(self.fd, pieces)
         self.since_writeback += self.gathered
         self.gathered = 0
         writeback = self.since_writeback >= WRITEBACK_EVERY
@@ -95,14 +104,18 @@ class _Sink:
         await self._flush()
         if self.pending is not None:
             await self.pending
-        self.handle.close()
+        self._close()
         return self.digest.hexdigest()
 
     async def abandon(self) -> None:
         if self.pending is not None:
             with contextlib.suppress(Exception):
                 await self.pending
-        self.handle.close()
+        self._close()
+
+    def _close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
 
 
 def _write_all(fd: int, pieces: list[bytes | bytearray]) -> None:
@@ -124,7 +137,19 @@ _IOV_MAX = min(os.sysconf("SC_IOV_MAX"), 1024) if hasattr(os, "sysconf") else 16
 
 
 class TooLarge(Exception):
-    """A file, or the whole upload, is over its limit."""
+    """A file, or the whole upload, is over its limit.
+
+    ``what``: ``"file"`` (one file; ``index`` is its position when known), ``"count"``
+    (more files than allowed), ``"total"`` (all files together) or ``"body"`` (the
+    declared length of the whole body).
+    """
+
+    def __init__(
+        self, what: Literal["file", "count", "total", "body"] = "file", index: int | None = None
+    ) -> None:
+        super().__init__(what if index is None else f"{what} {index}")
+        self.what = what
+        self.index = index
 
 
 class BadUpload(Exception):
@@ -138,16 +163,42 @@ class ReceivedFile:
     claimed_type: str | None
     size: int = 0
     sha256: str = ""
+    field: str = ""
+    """The form field (part name) the file came in."""
 
 
 @dataclass
 class ReceivedUpload:
     files: list[ReceivedFile] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
+    stored: bool = True
+    """False for a fingerprint: the files' paths were never created."""
 
     def discard(self) -> None:
+        if not self.stored:
+            return
         for received in self.files:
             received.path.unlink(missing_ok=True)
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the fields and the files (field, name, type, size, SHA-256).
+
+        The same for every sending of the same form, whatever its multipart boundary.
+        """
+        digest = hashlib.sha256()
+
+        def put(*values: str) -> None:
+            for value in values:
+                encoded = value.encode("utf-8", "surrogatepass")
+                digest.update(len(encoded).to_bytes(8, "big"))
+                digest.update(encoded)
+
+        for name, value in sorted(self.fields.items()):
+            put("field", name, value)
+        for file in self.files:
+            put("file", file.field, file.name, file.claimed_type or "", str(file.size))
+            put(file.sha256)
+        return digest.hexdigest()
 
 
 def temp_dir(data_dir: Path) -> Path:
@@ -172,17 +223,70 @@ async def receive(
     directory: Path,
     max_file: int,
     max_files: int,
+    max_total: int | None = None,
+    max_field: int = CHUNK_LIMIT_FIELDS,
 ) -> ReceivedUpload:
     """Stream the body's file parts to ``directory``; raise TooLarge or BadUpload."""
+    return await _receive(
+        content_type,
+        body,
+        directory=directory,
+        max_file=max_file,
+        max_files=max_files,
+        max_total=max_total,
+        max_field=max_field,
+    )
+
+
+async def fingerprint(
+    content_type: str,
+    body: AsyncIterator[bytes],
+    *,
+    max_file: int,
+    max_files: int,
+    max_field: int = CHUNK_LIMIT_FIELDS,
+) -> str:
+    """``ReceivedUpload.fingerprint`` of a multipart body, storing nothing (constant memory).
+
+    Raises TooLarge or BadUpload like ``receive``.
+    """
+    upload = await _receive(
+        content_type,
+        body,
+        directory=None,
+        max_file=max_file,
+        max_files=max_files,
+        max_total=None,
+        max_field=max_field,
+    )
+    return upload.fingerprint()
+
+
+def _limit_reached(exc: ParserLimitReached, file: int | None) -> TooLarge:
+    """The parser's own limits: too many parts, or a part (the file ``file``) too large."""
+    return TooLarge("count") if "segment count" in str(exc) else TooLarge("file", file)
+
+
+async def _receive(
+    content_type: str,
+    body: AsyncIterator[bytes],
+    *,
+    directory: Path | None,
+    max_file: int,
+    max_files: int,
+    max_total: int | None,
+    max_field: int,
+) -> ReceivedUpload:
     mime, options = parse_options_header(content_type)
     boundary = options.get("boundary")
     if mime != "multipart/form-data" or not boundary:
         raise BadUpload("expected multipart/form-data")
-    upload = ReceivedUpload()
+    upload = ReceivedUpload(stored=directory is not None)
     current: ReceivedFile | None = None
     field_name: str | None = None
     field_value = bytearray()
     sink: _Sink | None = None
+    total = 0
     try:
         with PushMultipartParser(
             boundary, max_segment_count=max_files + 10, max_segment_size=max_file + 1
@@ -201,26 +305,34 @@ async def receive(
                         if current is not None and sink is not None:
                             current.size += len(event)
                             if current.size > max_file:
-                                raise TooLarge()
+                                raise TooLarge("file", len(upload.files) - 1)
+                            total += len(event)
+                            if max_total is not None and total > max_total:
+                                raise TooLarge("total")
                             await sink.add(event)
                         elif field_name is not None:
                             field_value += event
-                            if len(field_value) > CHUNK_LIMIT_FIELDS:
+                            if len(field_value) > max_field:
                                 raise BadUpload("form field too long")
                     elif event.filename is not None:  # a new file part
                         if not event.filename:
                             continue  # an empty file input: nothing chosen
                         if len(upload.files) >= max_files:
-                            raise TooLarge()
-                        fd, name = tempfile.mkstemp(prefix="upload-", dir=directory)
-                        sink = _Sink(os.fdopen(fd, "wb"))
-                        current = ReceivedFile(Path(name), event.filename, event.content_type)
+                            raise TooLarge("count")
+                        if directory is None:
+                            sink, path = _Sink(None), Path(os.devnull)
+                        else:
+                            fd, name = tempfile.mkstemp(prefix="upload-", dir=directory)
+                            sink, path = _Sink(os.fdopen(fd, "wb")), Path(name)
+                        current = ReceivedFile(
+                            path, event.filename, event.content_type, field=event.name or ""
+                        )
                         upload.files.append(current)
                     else:
                         field_name, field_value = event.name or "", bytearray()
     except ParserLimitReached as exc:
         upload.discard()
-        raise TooLarge() from exc
+        raise _limit_reached(exc, len(upload.files) - 1 if current else None) from exc
     except MultipartError as exc:
         upload.discard()
         raise BadUpload(str(exc)) from exc

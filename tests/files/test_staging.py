@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from app.files.staging import staged_files
 from app.storage import FileStorage
-from app.storage.staging import staged_files
 
 
 async def stage_two(staged, tmp_path):  # type: ignore[no-untyped-def]
