@@ -13,11 +13,16 @@ from typing import Any
 import pytest
 
 from app.files import accept as pipeline
-from app.files.accept import Base64Files, Multipart, Recorded, Rules, TypeRefused, accept
+from app.files.accept import Base64Files, Multipart, Rules, TypeRefused, accept
 from app.files.upload_stream import ReceivedUpload, TooLarge
 from rooms.casework.attachments import StoredFile
+from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
-from rooms.kernel.events import TimelineItemAdded
+from rooms.kernel.events import ItemAdded
+from rooms.outbound.outbox import do_record
+from tests import builders
+from tests.cast import ERIKA
+from tests.facts import committed_facts
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BOUNDARY = "acceptboundary"
@@ -49,35 +54,32 @@ def form(*files: tuple[str, bytes], fields: dict[str, str] | None = None) -> Mul
 RULES = Rules(types=pipeline.attachment_types(allow_zip=False), max_file=10_000, max_files=3)
 
 
-@pytest.fixture
-def after_commit(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
-    calls: list[str] = []
-    monkeypatch.setattr(pipeline, "publish", lambda app, events: calls.append(f"publish {events}"))
-    monkeypatch.setattr(pipeline, "wake_scanner", lambda app: calls.append("wake"))
-    return calls
-
-
 def nothing_left(app: Any, tmp_path) -> bool:  # type: ignore[no-untyped-def]
     temp = list((tmp_path / "var" / "tmp" / "uploads").glob("*"))
     stored = [p for p in (tmp_path / "files").rglob("*") if p.is_file()]
     return temp == [] and stored == []
 
 
-async def test_recorded_files_stay_and_the_scanner_is_woken_after(
-    app, tmp_path, after_commit
-) -> None:
-    room = uuid.uuid4()
+async def test_recorded_files_stay_and_the_scanner_is_woken_after_the_commit(app, tmp_path) -> None:
+    """The pipeline publishes nothing itself: what the record step's action records
+    (here a stand-in that records an item with its two files) is announced after that
+    action's commit, and wakes the scanner because files came with it."""
+    created = (await builders.room(ERIKA)).room
+    room = created.id
     seen: list[StoredFile] = []
-    event = TimelineItemAdded(room_id=room, seq=7)
+    fact = ItemAdded(room, created.authority_id, seq=7, kind="upload", side="applicant", files=2)
 
-    async def record(received: ReceivedUpload, files: list[StoredFile]) -> Recorded[int]:
-        assert after_commit == []  # nothing published before the change is recorded
+    async def record(received: ReceivedUpload, files: list[StoredFile]) -> int:
         seen.extend(files)
-        return Recorded([event], 7)
+        async with write_transaction():
+            await do_record(fact)
+            assert heard == []  # nothing announced before the change is committed
+        return 7
 
-    result = await accept(
-        app, form(("a.pdf", PDF), ("b.txt", b"Text")), RULES, room_id=room, record=record
-    )
+    with committed_facts() as heard:
+        result = await accept(
+            app, form(("a.pdf", PDF), ("b.txt", b"Text")), RULES, room_id=room, record=record
+        )
     assert result == 7
     assert [(f.name, f.mime) for f in seen] == [
         ("a.pdf", "application/pdf"),
@@ -85,25 +87,25 @@ async def test_recorded_files_stay_and_the_scanner_is_woken_after(
     ]
     assert all(f.storage_key.startswith(f"rooms/{room}/") for f in seen)
     assert [await app.state.storage.exists(f.storage_key) for f in seen] == [True, True]
-    assert after_commit == [f"publish {[event]}", "wake"]
+    assert heard == [fact] and fact.wakes_scanner
     assert list((tmp_path / "var" / "tmp" / "uploads").glob("*")) == []
 
 
 @pytest.mark.parametrize("source", ["multipart", "base64"])
-async def test_a_refused_record_leaves_nothing_stored(app, tmp_path, after_commit, source) -> None:
-    async def refuse(received: ReceivedUpload, files: list[StoredFile]) -> Recorded[None]:
+async def test_a_refused_record_leaves_nothing_stored(app, tmp_path, source) -> None:
+    async def refuse(received: ReceivedUpload, files: list[StoredFile]) -> None:
         assert [await app.state.storage.exists(f.storage_key) for f in files] == [True]
         raise Invalid({"file": "room_limit"})
 
     upload = form(("a.pdf", PDF)) if source == "multipart" else Base64Files([("a.pdf", "JVBERi0=")])
-    with pytest.raises(Invalid):
+    with committed_facts() as heard, pytest.raises(Invalid):
         await accept(app, upload, RULES, room_id=uuid.uuid4(), record=refuse)
     assert nothing_left(app, tmp_path)
-    assert after_commit == []
+    assert heard == []
 
 
-async def test_a_refused_type_is_never_staged_nor_recorded(app, tmp_path, after_commit) -> None:
-    async def record(received: ReceivedUpload, files: list[StoredFile]) -> Recorded[None]:
+async def test_a_refused_type_is_never_staged_nor_recorded(app, tmp_path) -> None:
+    async def record(received: ReceivedUpload, files: list[StoredFile]) -> None:
         raise AssertionError("not reached")
 
     upload = form(("ok.pdf", PDF), ("bild.png", b"<!doctype html><script>x</script>"))
@@ -117,8 +119,8 @@ async def test_a_refused_type_is_never_staged_nor_recorded(app, tmp_path, after_
     assert nothing_left(app, tmp_path)
 
 
-async def test_the_forms_errors_come_with_a_files(app, tmp_path, after_commit) -> None:
-    async def record(received: ReceivedUpload, files: list[StoredFile]) -> Recorded[None]:
+async def test_the_forms_errors_come_with_a_files(app, tmp_path) -> None:
+    async def record(received: ReceivedUpload, files: list[StoredFile]) -> None:
         raise AssertionError("not reached")
 
     def check(received: ReceivedUpload) -> dict[str, str]:
@@ -146,7 +148,7 @@ async def test_a_declared_length_over_the_limit_is_refused_before_reading(app, t
         raise AssertionError("the body was read")
         yield b""
 
-    async def record(received: ReceivedUpload, files: list[StoredFile]) -> Recorded[None]:
+    async def record(received: ReceivedUpload, files: list[StoredFile]) -> None:
         raise AssertionError("not reached")
 
     source = Multipart(f"multipart/form-data; boundary={BOUNDARY}", never(), 10**9)
