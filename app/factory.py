@@ -59,14 +59,17 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         upload_stream.sweep(settings.data_path)  # what a crashed process left behind
         stop = asyncio.Event()
         app.state.scan_wakeup = asyncio.Event()
-        tasks = worker_context(app)  # facts the workers commit reach this app's listener
-        worker = asyncio.create_task(scanner.run_scanner(app, stop), context=tasks)
-        notifier = notify_worker.start(app, stop, context=tasks)
+        # Facts the workers commit reach this app's listener; each task gets a context
+        # of its own (an open transaction lives in context variables).
+        worker = asyncio.create_task(scanner.run_scanner(app, stop), context=worker_context(app))
+        notifier = notify_worker.start(app, stop, context=worker_context(app))
         webhook_worker = None
         if settings.webhooks.enabled:
             from app.webhooks.worker import run_webhooks
 
-            webhook_worker = asyncio.create_task(run_webhooks(app, stop), context=tasks)
+            webhook_worker = asyncio.create_task(
+                run_webhooks(app, stop), context=worker_context(app)
+            )
         try:
             yield
         finally:

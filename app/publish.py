@@ -44,7 +44,12 @@ def listener_for(app: Litestar) -> Listener:
 
 
 def worker_context(app: Litestar) -> contextvars.Context:
-    """A context for a lifespan task in which committed facts reach this app's listener."""
+    """A new context for one lifespan task, in which committed facts reach this app's listener.
+
+    One per task, never shared: the task's open transaction (Piccolo's, and the
+    on-commit hooks) lives in context variables, and tasks given the same context
+    would see each other's.
+    """
     context = contextvars.copy_context()
     context.run(listen, listener_for(app))
     return context

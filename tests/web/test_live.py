@@ -211,3 +211,86 @@ async def test_removing_a_representative_closes_their_socket_within_a_second(ser
                     while True:
                         await socket.recv()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+async def frame_where(socket: ClientConnection, *marks: str) -> str:
+    """The next frame that contains every one of ``marks`` (others pass by)."""
+    async with asyncio.timeout(10):
+        while True:
+            frame = str(await socket.recv())
+            if all(mark in frame for mark in marks):
+                return frame
+
+
+async def test_each_action_reaches_the_other_participants_open_socket(database, tmp_path) -> None:
+    """Through the served app: a caseworker's message, an upload (turning clean live),
+    a decision (its document made available live, its retrieval evidenced live) and the
+    close each reach the other side's socket; each socket's reading reaches the author.
+
+    The scanner polls once an hour here: files turn clean promptly only because the
+    upload and the decision wake it.
+    """
+    from app.settings import ScanningSettings
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    result = await builders.room(ERIKA)
+    room = result.room.id
+    page = f"/rooms/{room}"
+    slow = ScanningSettings(poll_seconds=3600)  # the development clamd
+    async with (
+        serving(database, tmp_path, scanning=slow) as server,
+        httpx.AsyncClient(base_url=server) as erika,
+        httpx.AsyncClient(base_url=server) as sabine,
+    ):
+        await login(erika, "erika")
+        await login(sabine, "sabine")
+        await sabine.get(page)
+        await erika.get(page)
+        async with (
+            await open_socket(server, erika, room, after=1) as erikas,
+            await open_socket(server, sabine, room, after=1) as sabines,
+        ):
+            await post(sabine, room, "Bitte den Mietvertrag.")
+            frame = await frame_where(erikas, 'hx-target="#timeline"', 'id="item-2"')
+            assert "Bitte den Mietvertrag." in frame
+            # Erika's open page shows it: read over her socket, seen on Sabine's.
+            frame = await frame_where(sabines, 'hx-target="#receipt-2"')
+            assert "Gelesen am" in frame
+
+            uploaded = await erika.post(
+                f"{page}/uploads",
+                params={"csrf": csrf(erika)},
+                files=[("file", ("mietvertrag.pdf", pdf, "application/pdf"))],
+            )
+            assert uploaded.status_code == 303, uploaded.text
+            frame = await frame_where(sabines, 'hx-target="#timeline"', 'id="item-3"')
+            assert "mietvertrag.pdf" in frame and "attachment--pending" in frame
+            frame = await frame_where(sabines, 'hx-target="#item-3"', "attachment--clean")
+            assert "/attachments/" in frame
+
+            issued = await sabine.post(
+                f"{page}/decisions",
+                params={"csrf": csrf(sabine)},
+                data={"summary": "Ihr Antrag wird bewilligt."},
+                files=[("document", ("bescheid.pdf", pdf, "application/pdf"))],
+            )
+            assert issued.status_code == 303, issued.text
+            frame = await frame_where(erikas, 'hx-target="#timeline"', 'id="item-4"')
+            assert "Ihr Antrag wird bewilligt." in frame and "wird geprüft" in frame
+            frame = await frame_where(erikas, 'hx-target="#room-status"')
+            assert "Entschieden" in frame
+            frame = await frame_where(erikas, 'hx-target="#item-4"', "Dies ist Ihr Bescheid.")
+            link = re.search(r'href="(/rooms/[^"]+/attachments/[^"]+)"', frame)
+            assert link is not None
+
+            download = await erika.get(link.group(1))  # streamed; recorded when complete
+            assert download.status_code == 200 and download.content == pdf
+            frame = await frame_where(sabines, 'hx-target="#item-4"', "decision--retrieved")
+            assert "Erstmals abgerufen am" in frame
+
+            closed = await sabine.post(
+                f"{page}/close", data={"confirm": "yes", "_csrf_token": csrf(sabine)}
+            )
+            assert closed.status_code == 303, closed.text
+            frame = await frame_where(erikas, 'hx-target="#room-status"', 'hx-target="#composer"')
+            assert 'hx-target="#upload-section" hx-swap="delete"' in frame
