@@ -33,11 +33,11 @@ def listener_for(app: Litestar) -> Listener:
     channels = app.plugins.get(ChannelsPlugin)
 
     def hear(fact: Happened) -> None:
+        if fact.wakes_scanner:  # first: it cannot fail, and a failed nudge must not skip it
+            wake_scanner(app)
         nudge = fact.nudge()
         if nudge is not None:
             channels.publish(encode(nudge), channels=[channel_for(fact.room_id)])
-        if fact.wakes_scanner:
-            wake_scanner(app)
 
     app.state.fact_listener = hear
     return hear

@@ -68,6 +68,10 @@ async def write_transaction() -> AsyncIterator[None]:
             log.exception("an on-commit hook failed")
 
 
+def in_write_transaction() -> bool:
+    return _hooks.get() is not None
+
+
 def on_commit(hook: Callable[[], None]) -> None:
     """Run ``hook`` after the current write transaction commits (never if it rolls back)."""
     hooks = _hooks.get()

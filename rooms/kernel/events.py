@@ -283,10 +283,18 @@ def listen(listener: Listener) -> None:
 
 
 def announce(fact: Happened) -> None:
-    """Hand ``fact`` to the listener once the current transaction has committed."""
+    """Hand ``fact`` to the listener once the current transaction has committed.
+
+    Outside a write transaction this fails, with or without a listener: a fact is
+    recorded with the change it belongs to.
+    """
     listener = _listener.get()
-    if listener is not None:
-        on_commit(lambda: listener(fact))
+
+    def deliver() -> None:
+        if listener is not None:
+            listener(fact)
+
+    on_commit(deliver)
 
 
 # --- the live channel's wire form --------------------------------------------------------

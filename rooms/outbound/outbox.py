@@ -20,6 +20,7 @@ from uuid import UUID
 
 from piccolo.engine.postgres import PostgresEngine
 
+from rooms.kernel.db import in_write_transaction
 from rooms.kernel.events import EVENT_TYPES, Happened, announce
 from rooms.kernel.tables import OutboxEvent
 from rooms.outbound.notify.planning import do_plan_notifications
@@ -85,8 +86,11 @@ async def _write_outbox_row(
 async def do_record(fact: Happened) -> UUID | None:
     """Record what happened, once: its outbox row (if case stores hear of it), its nudge.
 
-    Call inside the change's transaction. Returns the outbox event's stable id.
+    Call inside the change's transaction (anything else is refused before a row is
+    written). Returns the outbox event's stable id.
     """
+    if not in_write_transaction():
+        raise RuntimeError("do_record() outside write_transaction()")
     event_id = None
     if fact.TYPE is not None:
         event_id = await _write_outbox_row(

@@ -134,3 +134,11 @@ async def test_on_commit_after_the_transaction_has_ended_is_an_error() -> None:
         on_commit(lambda: None)
     with pytest.raises(RuntimeError):
         on_commit(lambda: None)
+
+
+async def test_a_fact_outside_a_transaction_is_refused_before_anything_is_written() -> None:
+    room = (await builders.room(ERIKA)).room
+    before = await OutboxEvent.count()
+    with pytest.raises(RuntimeError):
+        await do_record(ProgressChanged(room.id, room.authority_id, progress="waiting"))
+    assert await OutboxEvent.count() == before
