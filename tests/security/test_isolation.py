@@ -107,9 +107,10 @@ async def victim(database, tmp_path) -> Victim:  # type: ignore[no-untyped-def]
     source.write_bytes(FILE_CONTENT)
     await FileStorage(tmp_path / "files").put_file(key, source, "application/pdf")
     stored = StoredFile(key, "zauberwald.pdf", "application/pdf", len(FILE_CONTENT), "0" * 64)
-    _, [attachment] = await check_add_upload(
+    upload = await check_add_upload(
         ERIKA, result.room.id, [stored], item_id=item.id, room_limit=10**9
     )
+    [attachment] = upload.attachment_ids
     await do_record_verdict(attachment, clean=True)
     return Victim(result.room.id, uuid.UUID(str(representative.id)), item.id, attachment)
 
