@@ -234,10 +234,12 @@ async def _post_json(
     settings: Settings = request.app.state.settings
     limits = settings.uploads
     data = await json_body(request, MessageIn)
+    # The gate before storing a byte, and before judging the input (a refused client
+    # learns nothing from a 422 either).
+    room = (await access_room(client, room_id, writing=True)).room
     if len(data.attachments) > limits.max_files:
         raise Invalid({"attachments": "too_many"})
     check_base64_total(settings, (f.content_base64 for f in data.attachments))
-    room = (await access_room(client, room_id, writing=True)).room  # before storing a byte
     if data.attachments:
         declared = sum(len(f.content_base64) for f in data.attachments) * 3 // 4
         if declared > limits.max_room_mb * MB - await room_usage(room.id):

@@ -147,6 +147,32 @@ async def test_bad_attachments_are_422(http, files, field) -> None:
     assert await Attachment.count() == 0
 
 
+async def test_too_many_files_are_judged_only_after_the_gate(http) -> None:
+    """Another authority's room (or a closed one) answers as the gate does, however many
+    files come with the message: a 422 would be judged before the gate."""
+    room_id, headers = await setup_room()
+    too_many = [{"name": "x.pdf", "content_base64": b64(PDF)}] * 11
+    _, other = await builders.client("demo-kreis")
+    for room, token in (
+        (room_id, {"Authorization": f"Bearer {other}"}),
+        (str(uuid.uuid4()), headers),
+    ):
+        response = await http.post(
+            f"/api/v1/rooms/{room}/messages",
+            json={"body": "Anlagen", "attachments": too_many},
+            headers=token,
+        )
+        assert response.status_code == 404, response.text
+    await http.post(f"/api/v1/rooms/{room_id}/close", headers=headers)
+    closed = await http.post(
+        f"/api/v1/rooms/{room_id}/messages",
+        json={"body": "Anlagen", "attachments": too_many},
+        headers=headers,
+    )
+    assert closed.status_code == 409, closed.text
+    assert await Attachment.count() == 0
+
+
 async def test_an_oversized_file_is_refused_with_413(database, tmp_path) -> None:
     settings = make_settings(tmp_path, uploads=UploadSettings(max_file_mb=1))
     app = create_app(settings, engine=database)

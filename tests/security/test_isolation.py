@@ -10,7 +10,10 @@ anonymous visitors, 401 for the API without a token, never 403 (that would only 
 CSRF, which we send correctly), never a byte of the victim's data, and no change in
 the database. ``test_the_owner_reaches_the_handler`` proves each call is well formed
 (the room's own applicant gets the data through the very same call), so an outsider's
-refusal comes from the access gate and not from a malformed request.
+refusal comes from the access gate and not from a malformed request. Staff-only calls,
+which answer the applicant 404 like everyone else, are proved well formed by the room's
+caseworker instead (``test_the_rooms_caseworker_reaches_the_staff_only_handler``), and
+the applicant's 404 there must be the outsiders' answer exactly.
 """
 
 from __future__ import annotations
@@ -194,6 +197,8 @@ class Call:
     owner_writes: bool = False  # the owner's call adds a message
     files: Callable[[Victim], list[tuple[str, bytes, str]]] | None = None  # multipart upload
     owner_sees: tuple[str, ...] = (TITLE, MESSAGE, REPLY)  # in the owner's GET answer
+    staff_status: int | None = None  # staff only: what the room's caseworker gets instead
+    staff_writes: bool = False  # the caseworker's call adds a timeline item
 
     @property
     def key(self) -> tuple[str, str]:
@@ -215,13 +220,21 @@ HOW_TO_CALL: tuple[Call, ...] = (
     Call("GET", "/rooms/{room_id:str}", room_params, owner_status=200),
     # caseworker workspace: notes, assignment, status, closing, text templates in the
     # composer. Staff only: the room's own applicant gets the same 404 as an outsider.
-    Call("GET", "/rooms/{room_id:str}/notes", room_params, owner_status=404, owner_sees=()),
+    Call(
+        "GET",
+        "/rooms/{room_id:str}/notes",
+        room_params,
+        owner_status=404,
+        owner_sees=(),
+        staff_status=200,
+    ),
     Call(
         "POST",
         "/rooms/{room_id:str}/notes",
         room_params,
         form=lambda v: {"note": INTRUDER_TEXT},
         owner_status=404,
+        staff_status=303,
     ),
     Call(
         "POST",
@@ -229,6 +242,7 @@ HOW_TO_CALL: tuple[Call, ...] = (
         room_params,
         form=lambda v: {"assignee": "", "team": INTRUDER_TEXT[:50], "note": INTRUDER_TEXT},
         owner_status=404,
+        staff_status=303,
     ),
     Call(
         "POST",
@@ -236,14 +250,23 @@ HOW_TO_CALL: tuple[Call, ...] = (
         room_params,
         form=lambda v: {"progress": "decided"},
         owner_status=404,
+        staff_status=303,
     ),
-    Call("GET", "/rooms/{room_id:str}/close", room_params, owner_status=404, owner_sees=()),
+    Call(
+        "GET",
+        "/rooms/{room_id:str}/close",
+        room_params,
+        owner_status=404,
+        owner_sees=(),
+        staff_status=200,
+    ),
     Call(
         "POST",
         "/rooms/{room_id:str}/close",
         room_params,
         form=lambda v: {"confirm": "yes"},
         owner_status=404,
+        staff_status=303,
     ),
     Call(
         "POST",
@@ -251,6 +274,7 @@ HOW_TO_CALL: tuple[Call, ...] = (
         room_params,
         form=lambda v: {"body": INTRUDER_TEXT, "template": str(uuid.uuid4())},
         owner_status=404,
+        staff_status=422,  # the handler's answer: no such template (any more)
     ),
     Call(
         "POST",
@@ -271,6 +295,8 @@ HOW_TO_CALL: tuple[Call, ...] = (
             "deadline": (datetime.now(UTC).date() + timedelta(days=7)).isoformat(),
         },
         owner_status=404,  # staff only: the applicant gets the outsiders' 404
+        staff_status=303,
+        staff_writes=True,
     ),
     Call(
         "POST",
@@ -278,6 +304,7 @@ HOW_TO_CALL: tuple[Call, ...] = (
         lambda v: {"room_id": str(v.room_id), "item_id": str(v.request_item_id)},
         form=lambda v: {"decision": "accept"},
         owner_status=404,
+        staff_status=303,
     ),
     Call(
         "POST",
@@ -298,6 +325,7 @@ HOW_TO_CALL: tuple[Call, ...] = (
             ("bescheid.pdf", b"%PDF-1.4 " + INTRUDER_TEXT.encode(), "application/pdf")
         ],
         owner_status=404,  # staff only: the applicant gets the outsiders' 404
+        staff_status=422,  # the handler's answer: the form has no summary
     ),
     Call(
         "POST",
@@ -598,6 +626,49 @@ async def test_the_owner_reaches_the_handler(app, victim, call: Call) -> None:
     assert await Message.count() == before + (1 if call.owner_writes else 0)
     if call.method == "GET":
         assert all(seen in response.text for seen in call.owner_sees), response.text[:500]
+
+
+STAFF_ONLY_CALLS = [pytest.param(c, id=str(c)) for c in HOW_TO_CALL if c.staff_status is not None]
+
+
+def test_every_call_the_applicant_cannot_make_is_proved_by_the_caseworker() -> None:
+    """A room route the applicant gets 404 from needs another proof that it is well formed
+    (the administration's routes are proved in tests/webhooks: nobody here administers)."""
+    unproved = [
+        str(c)
+        for c in HOW_TO_CALL
+        if c.owner_status == 404 and c.staff_status is None and not c.path.startswith("/admin/")
+    ]
+    assert not unproved, "staff-only calls without staff_status: " + ", ".join(unproved)
+
+
+@pytest.mark.parametrize("call", STAFF_ONLY_CALLS)
+async def test_the_rooms_caseworker_reaches_the_staff_only_handler(app, victim, call: Call) -> None:
+    """Control for staff-only calls: Sabine, the room's caseworker, gets past the gate with
+    the very call that answers the applicant 404."""
+    async with in_process(app) as sabine:
+        await become(sabine, "sabine")
+        before = await Message.count()
+        response = await send(sabine, call, victim)
+    assert response.status_code == call.staff_status, response.text[:500]
+    assert await Message.count() == before + (1 if call.staff_writes else 0)
+
+
+@pytest.mark.parametrize("call", STAFF_ONLY_CALLS)
+async def test_the_applicant_gets_the_outsiders_answer_from_staff_only_calls(
+    app, victim, call: Call
+) -> None:
+    """Erika may see the room, but a staff-only call answers her exactly as it answers a
+    call for a room that does not exist, and changes nothing."""
+    missing = replace(victim, room_id=uuid.uuid4())
+    async with in_process(app) as erika:
+        await become(erika, "erika")
+        before = await snapshot(victim)
+        response = await send(erika, call, victim)
+        for_missing = await send(erika, call, missing)
+        assert await snapshot(victim) == before, f"{call} as the applicant changed the database"
+    assert response.status_code == 404, f"{call} as the applicant: {response.status_code}"
+    assert normalised(response, victim) == normalised(for_missing, missing), str(call)
 
 
 @pytest.mark.parametrize("call", WS_CALLS)
