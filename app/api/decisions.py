@@ -232,7 +232,7 @@ async def _post_json(
     settings: Settings = request.app.state.settings
     data = await json_body(request, DecisionIn)
     # The gate before decoding: 404 / 409.
-    room = (await access_room(client, room_id, writing=True, staff_only=True)).room
+    room = (await access_room(client, room_id, writing=True, staff_only=True, case_store=True)).room
     validate_summary(data.summary)
     check_base64_total(settings, [data.document.content_base64])
     if len(data.document.content_base64) > _max_encoded(settings):
@@ -253,7 +253,7 @@ async def _post_form(
 ) -> IssuedDecision:
     """The decision as multipart/form-data: streamed, at the browser's limit for a document."""
     # The gate before reading a byte of the body.
-    room = (await access_room(client, room_id, writing=True, staff_only=True)).room
+    room = (await access_room(client, room_id, writing=True, staff_only=True, case_store=True)).room
     rules = replace(rules, max_body=rules.max_file + FORM_AROUND)
     form: dict[str, str] = {}
 

@@ -143,7 +143,7 @@ async def read_messages(
     ] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
 ) -> Timeline:
-    access = await access_room(client, room_id)
+    access = await access_room(client, room_id, case_store=True)
     room = access.room
     # Sequence numbers are 32-bit: a window beyond the largest one would overflow it.
     items = await timeline(access, after_seq=after, until_seq=min(after + limit, MAX_SEQ))
@@ -236,7 +236,7 @@ async def _post_json(
     data = await json_body(request, MessageIn)
     # The gate before storing a byte, and before judging the input (a refused client
     # learns nothing from a 422 either).
-    room = (await access_room(client, room_id, writing=True)).room
+    room = (await access_room(client, room_id, writing=True, case_store=True)).room
     if len(data.attachments) > limits.max_files:
         raise Invalid({"attachments": "too_many"})
     check_base64_total(settings, (f.content_base64 for f in data.attachments))
@@ -278,7 +278,8 @@ async def _post_form(
     """The message as multipart/form-data: streamed, at the browser uploads' limits."""
     settings: Settings = request.app.state.settings
     limits = settings.uploads
-    room = (await access_room(client, room_id, writing=True)).room  # before reading a byte
+    # The gate before reading a byte of the body.
+    room = (await access_room(client, room_id, writing=True, case_store=True)).room
     room_left = max(limits.max_room_mb * MB - await room_usage(room.id), 0)
     max_file = limits.max_file_mb * MB
     around = max_field(settings) + FORM_AROUND
@@ -341,6 +342,6 @@ async def download_attachment(
     room_id: FromPath[str],
     attachment_id: FromPath[str],
 ) -> Stream:
-    _, file = await access_attachment(client, attachment_id, room_id=room_id)
+    _, file = await access_attachment(client, attachment_id, room_id=room_id, case_store=True)
     stream = await open_attachment(request.app.state.storage, file)
     return attachment_response(stream, file)

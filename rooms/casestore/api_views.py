@@ -130,7 +130,7 @@ async def _views(rooms: list[RoomRecord]) -> list[RoomView]:
 
 async def room_for_client(client: MachineClient, room_id: UUID | str) -> RoomView:
     """One room of the client's authority, or ``NotFound``."""
-    room = (await access_room(client, room_id)).room
+    room = (await access_room(client, room_id, case_store=True)).room
     [view] = await _views([room])
     return view
 

@@ -136,7 +136,9 @@ async def check_issue_decision(
     A case store's decision appears under the authority's name.
     """
     async with write_transaction():
-        access = await access_room(principal, room_id, writing=True, staff_only=True)
+        access = await access_room(
+            principal, room_id, writing=True, staff_only=True, case_store=True
+        )
         text = validate_summary(summary)  # after the gate: others learn nothing
         _require_pdf(upload)
         source = "api" if access.machine is not None else "room"
@@ -334,5 +336,5 @@ async def decisions_in(room_id: UUID) -> list[DecisionView]:
 
 async def room_decisions(principal: Principal, room_id: UUID | str) -> list[DecisionView]:
     """A room's decisions, through the room gate."""
-    access = await access_room(principal, room_id)
+    access = await access_room(principal, room_id, case_store=True)
     return await decisions_in(access.room.id)

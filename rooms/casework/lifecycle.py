@@ -74,7 +74,9 @@ async def do_close_room(access: RoomAccess) -> None:
 async def check_set_progress(principal: Principal | None, room_id: UUID | str, value: str) -> bool:
     """The authority's side (a caseworker or the case store) sets the progress."""
     async with write_transaction():
-        access = await access_room(principal, room_id, writing=True, staff_only=True)
+        access = await access_room(
+            principal, room_id, writing=True, staff_only=True, case_store=True
+        )
         progress = parse_progress(value)  # after the gate: others learn nothing
         return await do_set_progress(access, progress)
 
@@ -82,5 +84,7 @@ async def check_set_progress(principal: Principal | None, room_id: UUID | str, v
 async def check_close_room(principal: Principal | None, room_id: UUID | str) -> None:
     """The authority's side closes the room: read-only from now on."""
     async with write_transaction():
-        access = await access_room(principal, room_id, writing=True, staff_only=True)
+        access = await access_room(
+            principal, room_id, writing=True, staff_only=True, case_store=True
+        )
         await do_close_room(access)

@@ -48,7 +48,7 @@ async def check_post_message(
     """
     size = sum(f.size for f in files)
     async with write_transaction():
-        access = await access_room(principal, room_id, writing=True)
+        access = await access_room(principal, room_id, writing=True, case_store=True)
         text = clean_body(body, max_length)  # after the gate, as everywhere
         if (
             files

@@ -90,9 +90,9 @@ async def _caseworker_participant(room_id: UUID, actor: Actor) -> UUID | None:
     return UUID(str(row["id"])) if row else None
 
 
-async def _room_as_seen_by(principal: Principal, room: RoomRecord) -> RoomAccess:
+async def _room_as_seen_by(principal: Principal, room: RoomRecord, case_store: bool) -> RoomAccess:
     if isinstance(principal, MachineClient):
-        if principal.authority_id != room.authority_id:
+        if not case_store or principal.authority_id != room.authority_id:
             raise NotFound()
         return RoomAccess(room, Side.authority, None, principal)
     if principal.is_staff:
@@ -118,6 +118,7 @@ async def access_room(
     staff_only: bool = False,
     side: Side | None = None,
     representatives: bool = True,
+    case_store: bool = False,
 ) -> RoomAccess:
     """The room as ``principal`` may see it, or the refusal.
 
@@ -128,13 +129,18 @@ async def access_room(
       other side gets ``NotFound`` too, since the action does not exist for it.
     - ``representatives=False``: on the applicant side only the applicant itself may
       (representatives invite or remove nobody); a representative gets ``NotFound``.
+    - ``case_store``: a case store's credential may pass too (its own authority's
+      rooms, on the authority's side). People only by default: internal notes,
+      assignment, receipts and the like never reach a machine by a forgotten check.
     """
+    if staff_only and side is not None:
+        raise ValueError("staff_only is side=Side.authority: give one of them")
     if principal is None:
         raise NotFound()
     room = await load_room(parse_id(room_id))
     if room is None:
         raise NotFound()
-    access = await _room_as_seen_by(principal, room)
+    access = await _room_as_seen_by(principal, room, case_store)
     wanted = Side.authority if staff_only else side
     if wanted is not None and access.side is not wanted:
         raise NotFound()
@@ -150,11 +156,12 @@ async def access_attachment(
     attachment_id: UUID | str,
     *,
     room_id: UUID | str | None = None,
+    case_store: bool = False,
 ) -> tuple[RoomAccess, AttachmentView]:
     """The one gate to a file: its room's gate, then the file must be clean.
 
     ``room_id``: the room the caller named (an API path); a file of another room is
-    ``NotFound`` even to someone who may see both rooms.
+    ``NotFound`` even to someone who may see both rooms. ``case_store``: as for rooms.
     """
     row: dict[str, Any] | None = (
         await Attachment.select().where(Attachment.id == parse_id(attachment_id)).first()
@@ -164,7 +171,8 @@ async def access_attachment(
     view = AttachmentView.from_row(row)
     if room_id is not None and parse_id(room_id) != view.room_id:
         raise NotFound()
-    access = await access_room(principal, view.room_id)  # NotFound for everyone outside
+    # NotFound for everyone outside the room.
+    access = await access_room(principal, view.room_id, case_store=case_store)
     if not view.clean:
         raise Quarantined()
     return access, view

@@ -143,7 +143,9 @@ async def test_side_applicant_answers_the_authority_side_with_not_found() -> Non
     with pytest.raises(NotFound):
         await access_room(SABINE, result.room.id, side=Side.applicant)
     with pytest.raises(NotFound):
-        await access_room(machine, result.room.id, side=Side.applicant, writing=True)
+        await access_room(
+            machine, result.room.id, side=Side.applicant, writing=True, case_store=True
+        )
     access = await access_room(ERIKA, result.room.id, side=Side.applicant, writing=True)
     assert access.side is Side.applicant and access.participant_id is not None
 
@@ -180,14 +182,32 @@ async def test_the_side_is_checked_before_the_room_is_closed(who: Actor) -> None
 async def test_a_case_store_sees_its_own_authoritys_rooms_as_the_authority() -> None:
     result = await builders.room(ERIKA)
     machine, _ = await builders.client()
-    access = await access_room(machine, result.room.id)
+    access = await access_room(machine, result.room.id, case_store=True)
     assert access.side is Side.authority
     assert access.participant_id is None
     assert access.machine == machine and access.person is None
     assert access.author_name == machine.authority_name
-    assert (await access_room(machine, result.room.id, staff_only=True, writing=True)).room.id == (
-        result.room.id
+    writing = await access_room(
+        machine, result.room.id, staff_only=True, writing=True, case_store=True
     )
+    assert writing.room.id == result.room.id
+
+
+@pytest.mark.parametrize("flags", [{}, {"writing": True}, {"staff_only": True}])
+async def test_a_case_store_passes_only_where_an_action_lets_case_stores_in(flags) -> None:  # type: ignore[no-untyped-def]
+    """People only by default: notes, assignment, receipts, templates and the like
+    never reach a machine because a check was forgotten."""
+    result = await builders.room(ERIKA)
+    machine, _ = await builders.client()
+    with pytest.raises(NotFound):
+        await access_room(machine, result.room.id, **flags)
+    assert (await access_room(SABINE, result.room.id, **flags)).side is Side.authority
+
+
+async def test_staff_only_and_a_side_are_not_given_together() -> None:
+    result = await builders.room(ERIKA)
+    with pytest.raises(ValueError):
+        await access_room(SABINE, result.room.id, staff_only=True, side=Side.authority)
 
 
 async def test_a_case_store_gets_not_found_for_another_authoritys_room() -> None:
@@ -195,14 +215,14 @@ async def test_a_case_store_gets_not_found_for_another_authoritys_room() -> None
     foreign, _ = await builders.client("demo-kreis")
     for flags in ({}, {"writing": True}, {"staff_only": True}):
         with pytest.raises(NotFound):
-            await access_room(foreign, result.room.id, **flags)  # type: ignore[arg-type]
+            await access_room(foreign, result.room.id, case_store=True, **flags)  # type: ignore[arg-type]
     with pytest.raises(NotFound):
-        await access_room(foreign, uuid.uuid4())
+        await access_room(foreign, uuid.uuid4(), case_store=True)
 
 
 async def test_a_case_store_writing_to_its_closed_room_is_refused_as_closed() -> None:
     result = await builders.room(ERIKA, closed=True)
     machine, _ = await builders.client()
     with pytest.raises(RoomClosed):
-        await access_room(machine, result.room.id, writing=True, staff_only=True)
-    assert (await access_room(machine, result.room.id)).room.closed
+        await access_room(machine, result.room.id, writing=True, staff_only=True, case_store=True)
+    assert (await access_room(machine, result.room.id, case_store=True)).room.closed

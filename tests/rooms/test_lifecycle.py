@@ -41,7 +41,7 @@ async def test_the_case_store_sets_the_progress_and_closes_through_the_same_acti
     with committed_facts() as heard:
         assert await check_set_progress(machine, room.id, "waiting") is True
         await check_close_room(machine, room.id)
-    record = (await access_room(machine, room.id)).room
+    record = (await access_room(machine, room.id, case_store=True)).room
     assert record.closed and record.closed_at is not None
     assert [type(f) for f in heard] == [ProgressChanged, RoomWasClosed]
     assert heard[0] == ProgressChanged(room.id, room.authority_id, progress="waiting")
