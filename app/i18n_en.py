@@ -204,6 +204,13 @@ EN: dict[str, str] = {
     "Anfordern": "Request",
     "Annehmen": "Accept",
     "Bitte füllen Sie dieses Feld aus.": "Please fill in this field.",
+    "Bitte nennen Sie den Grund der Ablehnung.": "Please give the reason for the rejection.",
+    "Der Grund darf höchstens 2000 Zeichen lang sein.": (
+        "The reason may be at most 2000 characters long."
+    ),
+    "Die Bezeichnung darf höchstens 200 Zeichen lang sein.": (
+        "The label may be at most 200 characters long."
+    ),
     "Bitte wählen Sie eine Frist in den nächsten zwölf Monaten.": (
         "Please choose a deadline within the next twelve months."
     ),

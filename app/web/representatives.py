@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from app.settings import Settings
 from app.web.context import MaybeActor, need_actor
+from app.web.rooms import room_page_template
 from rooms.casework.representatives import (
     InvitationRefused,
     check_create_invitation,
@@ -19,6 +20,7 @@ from rooms.casework.representatives import (
     check_remove_representative,
 )
 from rooms.kernel.access import access_room
+from rooms.kernel.errors import Invalid
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -39,7 +41,12 @@ async def create_invitation(
     data: Annotated[InvitationForm, Form],
 ) -> Template:
     me = need_actor(request, actor)
-    created = await check_create_invitation(me, room_id, data.label)
+    try:
+        created = await check_create_invitation(me, room_id, data.label)
+    except Invalid:
+        return await room_page_template(
+            request, me, room_id, status_code=422, invite_error=True, invite_label=data.label
+        )
     access = await access_room(me, room_id)
     settings: Settings = request.app.state.settings
     return Template(

@@ -90,9 +90,21 @@ async def review_item(
     item_id: FromPath[str],
     actor: MaybeActor,
     data: Annotated[ReviewForm, Form],
-) -> Redirect:
+) -> Template | Redirect:
     me = need_actor(request, actor)
-    await check_review_item(
-        me, room_id, item_id, accept=data.decision == "accept", reason=data.reason
-    )
+    try:
+        await check_review_item(
+            me, room_id, item_id, accept=data.decision == "accept", reason=data.reason
+        )
+    except Invalid as exc:
+        if "state" in exc.errors:  # reviewed meanwhile: the page shows how
+            return Redirect(f"/rooms/{room_id}#request-item-{item_id}", status_code=303)
+        return await room_page_template(
+            request,
+            me,
+            room_id,
+            status_code=422,
+            review_errors={item_id: next(iter(exc.errors.values()))},
+            review_reasons={item_id: data.reason},
+        )
     return Redirect(f"/rooms/{room_id}#request-item-{item_id}", status_code=303)
