@@ -1,4 +1,7 @@
-"""The vocabulary of notifications: channels, reasons, digest periods, realms, languages."""
+"""The vocabulary of notifications: channels, reasons, digest periods, languages.
+
+A preference's realm is the kind of actor it belongs to (``ActorKind``).
+"""
 
 from __future__ import annotations
 
@@ -26,12 +29,6 @@ class Digest(StrEnum):
     off = "off"
     hourly = "hourly"
     daily = "daily"
-
-
-class Realm(StrEnum):
-    citizen = "citizen"
-    business = "business"
-    staff = "staff"
 
 
 LANGUAGES = ("de", "en")

@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from rooms.kernel.actors import ActorKind
 from rooms.kernel.db import write_transaction
 from rooms.kernel.tables import Notification, RequestItem
 from rooms.kernel.vocabulary import ItemKind, NotificationState, RequestItemState, RoomStatus, Side
-from rooms.outbound.notify.kinds import ChannelKind, Digest, Realm, Reason
+from rooms.outbound.notify.kinds import ChannelKind, Digest, Reason
 from rooms.outbound.notify.policy import current_policy
 from rooms.outbound.notify.preferences import preferences_of
 from rooms.outbound.notify.recipients import Recipient, applicant_side, staff_of_room
@@ -87,7 +88,7 @@ async def _plan_for(
                 **common,
             )
         )
-        if r.realm == Realm.citizen and prefs.postbox_enabled:
+        if r.realm == ActorKind.citizen and prefs.postbox_enabled:
             for channel in current_policy().postbox_channels:
                 rows.append(
                     Notification(

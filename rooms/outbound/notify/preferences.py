@@ -17,7 +17,7 @@ from rooms.kernel.actors import Actor, ActorKind
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
 from rooms.kernel.tables import ContactPreference
-from rooms.outbound.notify.kinds import LANGUAGES, Digest, Realm
+from rooms.outbound.notify.kinds import LANGUAGES, Digest
 from rooms.outbound.notify.policy import current_policy
 
 MAX_EMAIL = 320
@@ -40,7 +40,7 @@ class Preferences:
 def preference_key(actor: Actor) -> tuple[str, str]:
     """(realm, subject) of the actor's own preferences; businesses share their organisation's."""
     if actor.kind is ActorKind.staff:
-        return Realm.staff.value, actor.subject
+        return ActorKind.staff.value, actor.subject
     return actor.kind.value, actor.applicant_subject
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from rooms.kernel.access import APPLICANT_SIDE_ROLES
+from rooms.kernel.actors import ActorKind
 from rooms.kernel.tables import Participant, Room
 from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole
-from rooms.outbound.notify.kinds import Realm
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ async def applicant_side(room_id: UUID) -> list[Recipient]:
     )
     found: dict[tuple[str, str], Recipient] = {}
     for r in rows:
-        realm = Realm.business if r["kind"] == ApplicantKind.organisation else Realm.citizen
+        realm = ActorKind.business if r["kind"] == ApplicantKind.organisation else ActorKind.citizen
         key = (realm.value, r["subject"])
         if key not in found:
             found[key] = Recipient(realm.value, r["subject"], r["name"], r["email"] or "")
@@ -65,10 +65,12 @@ async def staff_of_room(room_id: UUID) -> list[Recipient]:
         known = staff.get(subject)
         return [
             Recipient(
-                Realm.staff.value,
+                ActorKind.staff.value,
                 subject,
                 known["name"] if known else room["assignee_name"],
                 (known["email"] if known else "") or "",
             )
         ]
-    return [Recipient(Realm.staff.value, s, r["name"], r["email"] or "") for s, r in staff.items()]
+    return [
+        Recipient(ActorKind.staff.value, s, r["name"], r["email"] or "") for s, r in staff.items()
+    ]
