@@ -194,19 +194,19 @@ async def test_only_a_complete_download_is_the_first_retrieval(app) -> None:
         yield PDF[:10]
         yield PDF[10:]
 
-    broken_off = await track_retrieval(app, ERIKA, decision.document, chunks())
+    broken_off = await track_retrieval(ERIKA, decision.document, chunks())
     assert await anext(broken_off) == PDF[:10]
     await broken_off.aclose()  # the client went away
     [after] = await decisions_in(result.room.id)
     assert after.first_retrieved_at is None
     assert await OutboxEvent.count().where(OutboxEvent.type == "decision.retrieved") == 0
 
-    staff = await track_retrieval(app, SABINE, decision.document, chunks())
+    staff = await track_retrieval(SABINE, decision.document, chunks())
     assert b"".join([c async for c in staff]) == PDF
     [after] = await decisions_in(result.room.id)
     assert after.first_retrieved_at is None  # a caseworker's download never counts
 
-    complete = await track_retrieval(app, ERIKA, decision.document, chunks())
+    complete = await track_retrieval(ERIKA, decision.document, chunks())
     assert b"".join([c async for c in complete]) == PDF
     [after] = await decisions_in(result.room.id)
     assert after.first_retrieved_at is not None
