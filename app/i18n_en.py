@@ -579,6 +579,7 @@ EN: dict[str, str] = {
     # Decisions (Bescheide) with delivery evidence
     "Abruf": "Retrieval",
     "Abruffrist bis": "Retrieval period ends",
+    "%(day)s, 24 Uhr": "end of %(day)s",
     "Achtung:": "Attention:",
     "Bereitgestellt am": "Made available on",
     "Bescheid": "Decision",

@@ -288,7 +288,8 @@ async def _post_form(
     "/rooms/{room_id:str}/decisions",
     summary="The room's decisions with the evidence of their delivery",
     description=(
-        "Oldest first. `retrieval_deadline` is ten days after `made_available_at`; "
+        "Oldest first. `retrieval_deadline` is the end of the tenth calendar day "
+        "(Europe/Berlin) after the day of `made_available_at`; "
         "`delivery_state` says whether the decision counts as announced "
         "(`retrieved`), is still `awaiting` retrieval, or was `not_retrieved` in time "
         "(then announce it another way)."

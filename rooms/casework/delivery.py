@@ -9,14 +9,14 @@ facts; it never decides anything with the wall clock itself (``now`` is passed i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from rooms.kernel.records import AttachmentView
 from rooms.kernel.vocabulary import ScanState
 
-RETRIEVAL_WINDOW = timedelta(days=10)
+RETRIEVAL_DAYS = 10
 """§41 (2a) VwVfG: retrieved within ten days of being made available, or not announced."""
 LEGAL_TIMEZONE = ZoneInfo("Europe/Berlin")
 """Days in the sense of the law are German calendar days."""
@@ -56,11 +56,26 @@ class DecisionView:
     document: AttachmentView
 
     @property
-    def retrieval_deadline(self) -> datetime | None:
-        """The end of the ten days after the document was made available."""
+    def retrieval_last_day(self) -> date | None:
+        """The tenth German calendar day after the day the document was made available.
+
+        The law counts days, not hours (§31 (1) VwVfG with §§187 (1), 188 (1) BGB): the
+        day of the event does not count, and the period ends when its last day ends.
+        Ten times 24 hours would end at another hour of the day, and an hour off where
+        the clocks change.
+        """
         if self.made_available_at is None:
             return None
-        return self.made_available_at + RETRIEVAL_WINDOW
+        made_available_on = self.made_available_at.astimezone(LEGAL_TIMEZONE).date()
+        return made_available_on + timedelta(days=RETRIEVAL_DAYS)
+
+    @property
+    def retrieval_deadline(self) -> datetime | None:
+        """The instant the ten days are over: the start of the day after the last day."""
+        last_day = self.retrieval_last_day
+        if last_day is None:
+            return None
+        return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=LEGAL_TIMEZONE)
 
     @property
     def retrieved_in_time(self) -> bool:
@@ -68,7 +83,7 @@ class DecisionView:
         return (
             self.first_retrieved_at is not None
             and deadline is not None
-            and self.first_retrieved_at <= deadline
+            and self.first_retrieved_at < deadline
         )
 
     @property
@@ -90,6 +105,6 @@ class DecisionView:
                 if self.retrieved_in_time
                 else DecisionDeliveryState.retrieved_late
             )
-        if now > deadline:
+        if now >= deadline:
             return DecisionDeliveryState.not_retrieved
         return DecisionDeliveryState.awaiting

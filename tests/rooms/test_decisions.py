@@ -209,7 +209,9 @@ async def test_a_clean_verdict_makes_it_available_with_its_event() -> None:
         ),
     ]
     assert decision.made_available_at is not None
-    assert decision.retrieval_deadline == decision.made_available_at + timedelta(days=10)
+    assert decision.retrieval_deadline is not None
+    assert timedelta(days=10) < decision.retrieval_deadline - decision.made_available_at
+    assert decision.retrieval_deadline - decision.made_available_at <= timedelta(days=11)
     [event] = await outbox("decision.made_available")
     assert event["data"] == {
         "decision_id": str(decision_id),
@@ -335,19 +337,43 @@ async def test_a_hash_that_differs_from_the_stored_one_is_recorded_and_flagged()
     assert [a["outcome"] for a in audit] == ["hash_mismatch"]
 
 
+async def test_the_ten_days_are_calendar_days_across_the_change_to_summer_time() -> None:
+    """Made available on 20 March, 15:00 (CET): the tenth day is 30 March (CEST), which
+    ends at 22:00 UTC; 240 hours would have ended at 14:00 UTC the same day."""
+    room_id, _, _ = await issued()
+    base = (await decisions_in(room_id))[0]
+    clean = replace(base.document, scan_state="clean")
+    available = datetime(2026, 3, 20, 14, 0, tzinfo=UTC)
+    decision = replace(base, made_available_at=available, document=clean)
+    assert decision.retrieval_last_day == date(2026, 3, 30)
+    assert decision.retrieval_deadline == datetime(2026, 3, 30, 22, 0, tzinfo=UTC)
+    after_240_hours = available + timedelta(hours=240, minutes=1)
+    assert decision.state(after_240_hours) == DecisionDeliveryState.awaiting
+    at_the_end = datetime(2026, 3, 30, 22, 0, tzinfo=UTC)
+    assert decision.state(at_the_end) == DecisionDeliveryState.not_retrieved
+
+
 async def test_the_ten_day_window_of_section_41_2a() -> None:
     room_id, _, attachment_id = await issued()
     base = (await decisions_in(room_id))[0]
     assert base.state(datetime.now(UTC)) == DecisionDeliveryState.scanning
-    available = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    available = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # 10:30 in Germany
     clean = replace(base.document, scan_state="clean")
     decision = replace(base, made_available_at=available, document=clean)
-    assert decision.retrieval_deadline == datetime(2026, 3, 12, 9, 30, tzinfo=UTC)
+    # Calendar days (§31 VwVfG, §§187, 188 BGB): the 2nd does not count; the tenth day
+    # is the 12th, which ends at midnight German time (23:00 UTC in winter).
+    assert decision.retrieval_last_day == date(2026, 3, 12)
+    end = datetime(2026, 3, 12, 23, 0, tzinfo=UTC)
+    assert decision.retrieval_deadline == end
     assert decision.state(available + timedelta(days=9)) == DecisionDeliveryState.awaiting
     assert decision.state(available + timedelta(days=10)) == DecisionDeliveryState.awaiting
-    late = available + timedelta(days=10, seconds=1)
+    assert decision.state(end - timedelta(seconds=1)) == DecisionDeliveryState.awaiting
+    late = end
     assert decision.state(late) == DecisionDeliveryState.not_retrieved
     assert decision.announced_on is None
+    just_in_time = replace(decision, first_retrieved_at=end - timedelta(microseconds=1))
+    assert just_in_time.state(late) == DecisionDeliveryState.retrieved
+    assert just_in_time.announced_on == date(2026, 3, 13)
 
     # Retrieved on the 5th at 23:30 UTC, which is already the 6th in Germany.
     retrieved = replace(decision, first_retrieved_at=datetime(2026, 3, 5, 23, 30, tzinfo=UTC))
