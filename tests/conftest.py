@@ -1,7 +1,11 @@
 """Database fixtures: every database test runs on SQLite and on PostgreSQL.
 
 PostgreSQL is required, not optional: when it is unreachable the tests fail.
-Set ANTRAGSRAUM_TEST_PG_URL to use another server than 127.0.0.1:5432/test.
+
+Every run gets a database of its own on the server (``ANTRAGSRAUM_TEST_PG_SERVER``,
+default 127.0.0.1:5432), created when the run starts and dropped when it ends, so that
+runs never share a schema. ``ANTRAGSRAUM_TEST_PG_URL`` names an existing database to
+use instead (it is reset, but not dropped).
 """
 
 from __future__ import annotations
@@ -18,7 +22,57 @@ from app import db
 from rooms.kernel.tables import TABLES
 from tests.servers import free_port, running
 
-PG_URL = os.environ.get("ANTRAGSRAUM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_SERVER = os.environ.get("ANTRAGSRAUM_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+RUN_DATABASE = f"antragsraum_test_{os.getpid()}"
+"""This run's own database (when ANTRAGSRAUM_TEST_PG_URL names none)."""
+OWN_DATABASE = "ANTRAGSRAUM_TEST_PG_URL" not in os.environ
+PG_URL = os.environ.get("ANTRAGSRAUM_TEST_PG_URL", f"{PG_SERVER}/{RUN_DATABASE}")
+
+
+async def _on_the_server(*statements: str) -> None:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(f"{PG_SERVER}/postgres", timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.exit(
+            f"PostgreSQL is required for the tests and unreachable at {PG_SERVER}: {exc}", 1
+        )
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+REDIS_URL = os.environ.get("ANTRAGSRAUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _require_redis() -> None:
+    """Redis is required too (live channels and sessions of several instances): a run
+    without it stops at once with this message, instead of failing late."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"Redis is required for the tests and unreachable at {REDIS_URL}: {exc}", 1)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _require_redis()
+    if OWN_DATABASE and not hasattr(session.config, "workerinput"):
+        asyncio.run(
+            _on_the_server(
+                f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)',
+                f'CREATE DATABASE "{RUN_DATABASE}"',
+            )
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if OWN_DATABASE and not hasattr(session.config, "workerinput"):
+        asyncio.run(_on_the_server(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)'))
 
 
 async def _fresh_postgres() -> Engine:

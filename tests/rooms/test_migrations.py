@@ -9,9 +9,9 @@ from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from app import db
 from rooms.kernel.tables import TABLES, UNIQUE_INDEXES
 from rooms.piccolo_app import APP_CONFIG
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, RUN_DATABASE
 
-MIGRATION_DB = "antragsraum_migrations_test"
+MIGRATION_DB = f"{RUN_DATABASE}_migrations"  # this run's own, as for every database
 
 
 async def test_no_model_change_lacks_a_migration() -> None:
