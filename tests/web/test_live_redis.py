@@ -7,6 +7,7 @@ what is tested here is the channel, not the database.
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import serving
 from tests.login import login
+from tests.redis_server import OwnRedis
 from tests.web.test_live import open_socket, post, receive_items
 
 pytestmark = [pytest.mark.usefixtures("database"), pytest.mark.only_on("postgres")]
@@ -48,3 +50,67 @@ async def test_a_fresh_instance_delivers_to_every_socket_of_the_first_wave(
         finally:
             for connection in connections:
                 await connection.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def own_redis(tmp_path):  # type: ignore[no-untyped-def]
+    redis = OwnRedis(tmp_path)
+    await redis.start()
+    yield redis
+    await redis.stop()
+
+
+async def test_a_redis_restart_loses_no_item_and_sends_none_twice(
+    database, tmp_path, own_redis
+) -> None:
+    room = (await builders.room(ERIKA)).room.id
+    live = LiveSettings(backend="redis", redis_url=own_redis.url)
+    async with (
+        serving(database, tmp_path, live=live) as base,
+        httpx.AsyncClient(base_url=base) as erika,
+        httpx.AsyncClient(base_url=base) as sabine,
+    ):
+        await login(erika, "erika")
+        await login(sabine, "sabine")
+        await sabine.get(f"/rooms/{room}")
+        async with await open_socket(base, erika, room, after=1) as socket:
+            await post(sabine, room, "vorher")  # 2
+            assert await receive_items(socket, 1) == [2]
+
+            await own_redis.stop()
+            for body in ("während 1", "während 2", "während 3"):  # 3, 4, 5
+                await post(sabine, room, body)  # posting does not need Redis
+            restarted = time.monotonic()
+            await own_redis.start()
+            caught_up = await receive_items(socket, 3)
+            recovery = time.monotonic() - restarted
+            assert caught_up == [3, 4, 5]
+
+            await post(sabine, room, "nachher")  # 6
+            assert await receive_items(socket, 1) == [6]  # nothing twice before it
+            async with await open_socket(base, erika, room, after=6) as fresh:
+                await post(sabine, room, "neu")  # 7: a socket opened after the restart
+                assert await receive_items(fresh, 1) == [7]
+            assert await receive_items(socket, 1) == [7]
+        print(f"caught up {len(caught_up)} items {recovery:.2f}s after Redis was back")
+
+
+async def test_shutdown_finishes_while_redis_is_away(database, tmp_path, own_redis) -> None:
+    room = (await builders.room(ERIKA)).room.id
+    live = LiveSettings(backend="redis", redis_url=own_redis.url)
+    async with serving(database, tmp_path, live=live) as base:
+        async with (
+            httpx.AsyncClient(base_url=base) as erika,
+            httpx.AsyncClient(base_url=base) as sabine,
+        ):
+            await login(erika, "erika")
+            await login(sabine, "sabine")
+            await sabine.get(f"/rooms/{room}")
+            socket = await (await open_socket(base, erika, room, after=1)).__aenter__()
+            await post(sabine, room, "vorher")
+            assert await receive_items(socket, 1) == [2]
+            await own_redis.stop()
+            await post(sabine, room, "während")  # its nudge cannot be published
+        started = time.monotonic()
+    # Leaving serving() fails the test when the server does not stop within its grace.
+    print(f"shut down in {time.monotonic() - started:.2f}s with Redis away and a socket open")
