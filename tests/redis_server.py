@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 from pathlib import Path
 
 from redis.asyncio import Redis
@@ -47,8 +48,14 @@ class OwnRedis:
         finally:
             await client.aclose()
 
+    def freeze(self) -> None:
+        """Stop answering without closing a connection (a hung server, a lost network)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
     async def stop(self) -> None:
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen one must hear SIGTERM
             self.process.terminate()
             await asyncio.wait_for(self.process.wait(), 10)
             self.process = None
