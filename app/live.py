@@ -21,6 +21,7 @@ from litestar.params import FromPath
 
 from app.identity.actor import current_actor
 from app.identity.logout import is_session_end, session_alive, session_channels
+from app.live_channel import RESYNC
 from app.settings import Settings
 from app.web.timeline import timeline_context
 from rooms.casework.timeline import check_mark_read, timeline
@@ -40,10 +41,9 @@ CLOSE_SESSION_ENDED = 4401
 
 def make_channels(settings: Settings) -> ChannelsPlugin:
     if settings.live.backend == "redis":
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
+        from app.live_channel import RedisLiveBackend
 
-        backend: Any = RedisChannelsPubSubBackend(redis=Redis.from_url(settings.live.redis_url))
+        backend: Any = RedisLiveBackend(settings.live.redis_url)
     else:
         backend = MemoryChannelsBackend()
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
@@ -135,6 +135,12 @@ async def _stream(
     async for raw in events:
         if is_session_end(raw):  # logout or back-channel logout
             return
+        if raw == RESYNC:  # the channel was away: read what its nudges may have missed
+            if not await session_alive(socket):
+                return
+            after = await _send_after(socket, actor, room_id, after)
+            await _send_room_status(socket, actor, room_id)
+            continue
         nudge = decode(raw)
         if nudge.kind == "item" and nudge.seq > after:
             after = await _send_after(socket, actor, room_id, after)
