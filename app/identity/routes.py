@@ -29,6 +29,7 @@ from app.identity.oidc import (
 from app.identity.sessions import session_id_of
 from rooms.kernel import audit
 from rooms.kernel.actors import Actor
+from rooms.outbound.notify.addresses import remember_account_address
 
 FLOW_KEY = "oidc_flow"
 NextParam = Annotated[str | None, QueryParameter(name="next")]
@@ -150,6 +151,7 @@ async def callback(
     session = login_session(actor, provider.id)
     session |= login_record(provider.issuer, verified.claims, verified.id_token)
     request.set_session(session)
+    await remember_account_address(actor)  # where notices go unless the person chose otherwise
     await audit.record("login", actor=actor, detail={"provider": provider.id})
     if requested := flow.get("acr") if flow else None:
         detail = {"requested": requested, "granted": actor.trust_level.name}

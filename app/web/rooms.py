@@ -21,7 +21,7 @@ from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
 from rooms.kernel.records import RoomAccess
-from rooms.outbound.notify.warnings import notification_warnings
+from rooms.outbound.notify.warnings import notification_warnings, unreachable_applicants
 
 
 class MessageForm(msgspec.Struct):
@@ -38,6 +38,7 @@ async def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[
         **await timeline_context(access.room.id),
         **await workspace_context(access),
         "notification_warnings": await notification_warnings(access),
+        "unreachable_applicants": await unreachable_applicants(access),
         **extra,
     }
 
