@@ -38,7 +38,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "ANTRAGSRAUM_NOTIFICATIONS__POLL_SECONDS": "0.1",
     }
     # `make run`'s first two steps in one interpreter (each start costs a second or two)
-    prepare = "from app.cli import main\nfor step in ('migrate', 'seed'): main([step], standalone_mode=False)"
+    prepare = (
+        "from app.cli import main\n"
+        "for step in ('migrate', 'seed'): main([step], standalone_mode=False)"
+    )
     subprocess.run(
         [sys.executable, "-c", prepare], cwd=tmp_path, env=env, check=True, capture_output=True
     )
@@ -80,10 +83,9 @@ async def test_a_caseworkers_message_appears_in_the_log_without_its_content(serv
             f"{room[1]}/messages", data={"body": SECRET, "_csrf_token": csrf(sabine)}
         )
         assert posted.status_code == 303, posted.text
+    wanted = "notification (not sent, channel 'log') to erika@example.org"
     async with asyncio.timeout(10):
-        while "notification (not sent, channel 'log') to erika@example.org" not in (
-            logged := output.read_text()
-        ):
+        while wanted not in (logged := output.read_text()):  # noqa: ASYNC110 - a poll
             await asyncio.sleep(0.05)
     assert "Neue Nachricht zu Ihrem Antrag" in logged
     assert f"{base_url}{room[1]}" in logged
