@@ -509,6 +509,10 @@ EN: dict[str, str] = {
         "They see new messages, requests and deadlines only when they open the room "
         "themselves. Please inform them another way if needed."
     ),
+    (
+        "Ihre Sitzung war abgelaufen. Sie sind wieder angemeldet; Ihr Text wurde aufbewahrt, "
+        "aber noch nicht gesendet."
+    ): "Your session had expired. You are logged in again; your text was kept but not sent yet.",
     # Webhooks (admin section: subscriptions, secret shown once, dead letters)
     "Webhooks": "Webhooks",
     "Ereignisse signiert an Ihr Fachverfahren senden; nicht zugestellte erneut senden": (

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from app.identity import texts
 from app.identity.actor import PROVIDER_KEY, current_actor, login_session, safe_next, start_page
 from app.identity.claims import ClaimsError, actor_from_claims
+from app.identity.drafts import DRAFT_KEY
 from app.identity.id_tokens import LoginFailed
 from app.identity.logout import (
     announce_session_end,
@@ -149,6 +150,8 @@ async def callback(
         return await _unavailable(request)
     # A new session under a new id, also for a step-up within a running session.
     session = login_session(actor, provider.id)
+    if draft := request.session.get(DRAFT_KEY):  # typed before the login: kept for its page
+        session[DRAFT_KEY] = draft
     session |= login_record(provider.issuer, verified.claims, verified.id_token)
     request.set_session(session)
     await remember_account_address(actor)  # where notices go unless the person chose otherwise

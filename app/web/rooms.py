@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from app.identity.drafts import keep_draft, take_draft
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.timeline import timeline_context
@@ -78,7 +79,10 @@ async def _composer(me: Actor, room_id: str, status_code: int, **form: Any) -> T
 async def room_page(
     request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
 ) -> Template:
-    return await room_page_template(request, need_actor(request, actor), room_id)
+    me = need_actor(request, actor)
+    if (draft := take_draft(request, f"/rooms/{room_id}")) is not None:
+        return await room_page_template(request, me, room_id, form_body=draft, draft_kept=True)
+    return await room_page_template(request, me, room_id)
 
 
 @post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
@@ -88,6 +92,8 @@ async def post_message(
     actor: MaybeActor,
     data: Annotated[MessageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
+    if actor is None:  # the session ended while they typed: keep the text for the room
+        keep_draft(request, f"/rooms/{room_id}", data.body)
     me = need_actor(request, actor)
     settings: Settings = request.app.state.settings
     try:
