@@ -497,6 +497,22 @@ EN: dict[str, str] = {
         "Bitte klären Sie die Kontaktdaten auf anderem Weg; diese Benachrichtigungen "
         "werden nicht wiederholt."
     ): ("Please clarify the contact details another way; these notifications are not retried."),
+    "Antragstellende werden nicht benachrichtigt": "Applicants are not notified",
+    "%(name)s hat Benachrichtigungen per E-Mail abgeschaltet.": (
+        "%(name)s switched e-mail notifications off."
+    ),
+    "Für %(name)s ist keine E-Mail-Adresse bekannt.": "No e-mail address is known for %(name)s.",
+    (
+        "Neue Nachrichten, Anforderungen und Fristen sehen sie nur, wenn sie den Antragsraum "
+        "selbst öffnen. Bitte informieren Sie sie bei Bedarf auf anderem Weg."
+    ): (
+        "They see new messages, requests and deadlines only when they open the room "
+        "themselves. Please inform them another way if needed."
+    ),
+    (
+        "Ihre Sitzung war abgelaufen. Sie sind wieder angemeldet; Ihr Text wurde aufbewahrt, "
+        "aber noch nicht gesendet."
+    ): "Your session had expired. You are logged in again; your text was kept but not sent yet.",
     # Webhooks (admin section: subscriptions, secret shown once, dead letters)
     "Webhooks": "Webhooks",
     "Ereignisse signiert an Ihr Fachverfahren senden; nicht zugestellte erneut senden": (

@@ -3,8 +3,9 @@ that returns to where a visitor was going."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
@@ -18,6 +19,8 @@ Connection = ASGIConnection[Any, Any, Any, Any]
 ACTOR_KEY = "actor"
 PROVIDER_KEY = "provider"
 MAX_NEXT_LENGTH = 2_000
+ROOM_FORM = re.compile(r"^(/rooms/[^/]+)/")
+"""A room's forms post below the room's page."""
 """A longer ``next`` is dropped (it is kept in the session during the login)."""
 
 
@@ -43,10 +46,22 @@ def safe_next(value: str | None) -> str | None:
     return value
 
 
-def return_path(connection: Connection) -> str:
-    """Where ``connection`` was going: its path and query string (the ``next`` of a login)."""
+def return_path(connection: Connection) -> str | None:
+    """Where ``connection`` was going: its path and query string (the ``next`` of a login).
+
+    A login never returns to a POST (the browser would GET it: 405): a form's POST
+    returns to the page the form came from, its same-origin Referer, or else the room
+    of a room's form; anything else to the start page (``None``).
+    """
     url = connection.url
-    return url.path + (f"?{url.query}" if url.query else "")
+    if connection.scope.get("method", "GET") in ("GET", "HEAD"):
+        return url.path + (f"?{url.query}" if url.query else "")
+    referer = urlsplit(connection.headers.get("referer", ""))
+    if (referer.scheme, referer.netloc) == (url.scheme, url.netloc) and referer.path:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    if room := ROOM_FORM.match(url.path):
+        return room[1]
+    return None
 
 
 def login_url(connection: Connection, provider_id: str = "", *, acr: str = "") -> str:

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from app.identity import texts
 from app.identity.actor import PROVIDER_KEY, current_actor, login_session, safe_next, start_page
 from app.identity.claims import ClaimsError, actor_from_claims
+from app.identity.drafts import DRAFT_KEY
 from app.identity.id_tokens import LoginFailed
 from app.identity.logout import (
     announce_session_end,
@@ -29,6 +30,7 @@ from app.identity.oidc import (
 from app.identity.sessions import session_id_of
 from rooms.kernel import audit
 from rooms.kernel.actors import Actor
+from rooms.outbound.notify.addresses import remember_account_address
 
 FLOW_KEY = "oidc_flow"
 NextParam = Annotated[str | None, QueryParameter(name="next")]
@@ -148,8 +150,11 @@ async def callback(
         return await _unavailable(request)
     # A new session under a new id, also for a step-up within a running session.
     session = login_session(actor, provider.id)
+    if draft := request.session.get(DRAFT_KEY):  # typed before the login: kept for its page
+        session[DRAFT_KEY] = draft
     session |= login_record(provider.issuer, verified.claims, verified.id_token)
     request.set_session(session)
+    await remember_account_address(actor)  # where notices go unless the person chose otherwise
     await audit.record("login", actor=actor, detail={"provider": provider.id})
     if requested := flow.get("acr") if flow else None:
         detail = {"requested": requested, "granted": actor.trust_level.name}

@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from app.identity.drafts import keep_draft, take_draft
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.timeline import timeline_context
@@ -21,7 +22,7 @@ from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
 from rooms.kernel.errors import Invalid
 from rooms.kernel.records import RoomAccess
-from rooms.outbound.notify.warnings import notification_warnings
+from rooms.outbound.notify.warnings import notification_warnings, unreachable_applicants
 
 
 class MessageForm(msgspec.Struct):
@@ -38,6 +39,7 @@ async def _room_context(access: RoomAccess, actor: Actor, **extra: Any) -> dict[
         **await timeline_context(access.room.id),
         **await workspace_context(access),
         "notification_warnings": await notification_warnings(access),
+        "unreachable_applicants": await unreachable_applicants(access),
         **extra,
     }
 
@@ -77,7 +79,10 @@ async def _composer(me: Actor, room_id: str, status_code: int, **form: Any) -> T
 async def room_page(
     request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
 ) -> Template:
-    return await room_page_template(request, need_actor(request, actor), room_id)
+    me = need_actor(request, actor)
+    if (draft := take_draft(request, f"/rooms/{room_id}")) is not None:
+        return await room_page_template(request, me, room_id, form_body=draft, draft_kept=True)
+    return await room_page_template(request, me, room_id)
 
 
 @post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
@@ -87,6 +92,8 @@ async def post_message(
     actor: MaybeActor,
     data: Annotated[MessageForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> Template | Redirect:
+    if actor is None:  # the session ended while they typed: keep the text for the room
+        keep_draft(request, f"/rooms/{room_id}", data.body)
     me = need_actor(request, actor)
     settings: Settings = request.app.state.settings
     try:

@@ -23,6 +23,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from rooms.kernel.account_tables import AccountAddress
 from rooms.kernel.vocabulary import (
     ApplicantKind,
     AuthorityKind,
@@ -378,6 +379,7 @@ TABLES: tuple[type[Table], ...] = (
     WebhookDelivery,
     Notification,
     ContactPreference,
+    AccountAddress,
     AuditEvent,
 )
 
@@ -392,4 +394,5 @@ UNIQUE_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "idempotency_record_client_key_key": ("idempotency_record", ("client", "key")),
     "webhook_delivery_event_subscription_key": ("webhook_delivery", ("event", "subscription")),
     "contact_preference_realm_subject_key": ("contact_preference", ("realm", "subject")),
+    "account_address_realm_subject_key": ("account_address", ("realm", "subject")),
 }

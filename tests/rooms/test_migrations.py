@@ -24,7 +24,11 @@ def test_the_unique_indexes_of_the_models_are_the_ones_the_migration_creates() -
     import importlib
 
     created: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for name in ("rooms_2026_11_29t10_05_00_000000", "rooms_2026_11_29t12_34_00_000000"):
+    for name in (
+        "rooms_2026_11_29t10_05_00_000000",
+        "rooms_2026_11_29t12_34_00_000000",
+        "rooms_2026_12_02t15_21_31_000000",
+    ):
         created |= importlib.import_module(f"rooms.piccolo_migrations.{name}").UNIQUE_INDEXES
     assert created == UNIQUE_INDEXES
 

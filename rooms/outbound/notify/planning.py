@@ -19,6 +19,7 @@ from rooms.kernel.actors import ActorKind
 from rooms.kernel.db import write_transaction
 from rooms.kernel.tables import Notification, RequestItem
 from rooms.kernel.vocabulary import ItemKind, NotificationState, RequestItemState, RoomStatus, Side
+from rooms.outbound.notify.addresses import account_addresses_of, address_for
 from rooms.outbound.notify.kinds import ChannelKind, Digest, Reason
 from rooms.outbound.notify.policy import current_policy
 from rooms.outbound.notify.preferences import preferences_of
@@ -58,10 +59,11 @@ async def _plan_for(
     deadline: date | None = None,
 ) -> None:
     rows: list[Notification] = []
-    everyone = await preferences_of([(r.realm, r.subject) for r in recipients])
+    keys = [(r.realm, r.subject) for r in recipients]
+    everyone, accounts = await preferences_of(keys), await account_addresses_of(keys)
     for r in recipients:
         prefs = everyone[(r.realm, r.subject)]
-        address = prefs.email or r.email
+        address = address_for(prefs, accounts.get((r.realm, r.subject), ""), r.email)
         state, why = NotificationState.pending, ""
         if not prefs.email_enabled:
             state, why = NotificationState.skipped, "email_disabled"
@@ -126,13 +128,14 @@ def parse_digest_key(key: str) -> tuple[datetime, datetime]:
 async def _plan_digests(authority_id: UUID, room_id: UUID, now: datetime) -> None:
     rows: list[Notification] = []
     staff = await staff_of_room(room_id)
-    everyone = await preferences_of([(r.realm, r.subject) for r in staff])
+    keys = [(r.realm, r.subject) for r in staff]
+    everyone, accounts = await preferences_of(keys), await account_addresses_of(keys)
     for r in staff:
         prefs = everyone[(r.realm, r.subject)]
         if prefs.digest == Digest.off:
             continue  # the inbox shows the activity; no mail wanted
         start, end = digest_window(now, prefs.digest)
-        address = prefs.email or r.email
+        address = address_for(prefs, accounts.get((r.realm, r.subject), ""), r.email)
         state, why = NotificationState.pending, ""
         if not prefs.email_enabled:
             state, why = NotificationState.skipped, "email_disabled"

@@ -1,4 +1,10 @@
-"""What the caseworker sees of notifications: the room's undeliverable notices."""
+"""What the caseworker sees of notifications: undeliverable notices, unreachable applicants.
+
+An applicant is unreachable when no notice of the room can reach them: no e-mail
+address is known (none chosen, none from their account's last login, none from the
+intake) or they switched e-mail off, and no account postbox is configured for them.
+The caseworker is told so on the room page, before the first notice is lost.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rooms.kernel.actors import ActorKind
 from rooms.kernel.records import RoomAccess
 from rooms.kernel.tables import Notification
 from rooms.kernel.vocabulary import NotificationState, Side
+from rooms.outbound.notify.addresses import account_addresses_of, address_for
+from rooms.outbound.notify.policy import current_policy
+from rooms.outbound.notify.preferences import preferences_of
+from rooms.outbound.notify.recipients import applicant_side
 
 
 @dataclass(frozen=True)
@@ -52,3 +63,30 @@ async def notification_warnings(access: RoomAccess) -> list[UndeliverableNotice]
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class UnreachableApplicant:
+    name: str
+    reason: str
+    """``no_address`` or ``email_disabled``."""
+
+
+async def unreachable_applicants(access: RoomAccess) -> list[UnreachableApplicant]:
+    """The applicant side's people whom no notice can reach, for the caseworkers only."""
+    if access.side is not Side.authority:
+        return []
+    people = await applicant_side(access.room.id)
+    keys = [(p.realm, p.subject) for p in people]
+    everyone, accounts = await preferences_of(keys), await account_addresses_of(keys)
+    postboxes = current_policy().postbox_channels
+    found: list[UnreachableApplicant] = []
+    for p in people:
+        prefs = everyone[(p.realm, p.subject)]
+        if p.realm == ActorKind.citizen and postboxes and prefs.postbox_enabled:
+            continue  # the account postbox reaches them
+        if not prefs.email_enabled:
+            found.append(UnreachableApplicant(p.name, "email_disabled"))
+        elif not address_for(prefs, accounts.get((p.realm, p.subject), ""), p.email):
+            found.append(UnreachableApplicant(p.name, "no_address"))
+    return found
