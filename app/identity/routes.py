@@ -27,12 +27,14 @@ from app.identity.oidc import (
     VerifiedLogin,
 )
 from app.identity.sessions import session_id_of
+from app.rate_limits import rate_limited
 from rooms.kernel import audit
 from rooms.kernel.actors import Actor
 
 FLOW_KEY = "oidc_flow"
 NextParam = Annotated[str | None, QueryParameter(name="next")]
 ACR_LEVELS = ("normal", "substantial", "high")
+BY_ADDRESS = rate_limited("login_per_address")
 
 
 def _landing(actor: Actor) -> str:
@@ -68,7 +70,7 @@ async def login_page(
     )
 
 
-@get("/login/{provider_id:str}", name="identity:login_start")
+@get("/login/{provider_id:str}", name="identity:login_start", guards=[BY_ADDRESS])
 async def login_start(
     request: Request[Any, Any, Any],
     provider_id: FromPath[str],
@@ -128,7 +130,7 @@ async def _complete(
     return provider, actor, verified, flow["next"]
 
 
-@get("/auth/callback", name="identity:callback")
+@get("/auth/callback", name="identity:callback", guards=[BY_ADDRESS])
 async def callback(
     request: Request[Any, Any, Any], relying_party: NamedDependency[RelyingParty]
 ) -> Template | Redirect:

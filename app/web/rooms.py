@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from app.rate_limits import rate_limited
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.timeline import timeline_context
@@ -80,7 +81,12 @@ async def room_page(
     return await room_page_template(request, need_actor(request, actor), room_id)
 
 
-@post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
+@post(
+    "/rooms/{room_id:str}/messages",
+    include_in_schema=False,
+    status_code=303,
+    guards=[rate_limited("messages_per_person", "messages_per_room")],
+)
 async def post_message(
     request: Request[Any, Any, Any],
     room_id: FromPath[str],
