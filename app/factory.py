@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
 
     from app import health, i18n, live, rate_limits, scanner, security
     from app.api import api_router
+    from app.body_deadline import BodyDeadline
     from app.errors import audit_refusals, exception_handlers
     from app.files import upload_stream
     from app.identity import identity_plugin_parts
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         ],
         lifespan=[lifespan],
         middleware=[
+            BodyDeadline(settings.server),
             CommittedFacts,
             i18n.LanguageMiddleware(settings.app.language),
             *identity.middleware,

@@ -161,6 +161,19 @@ class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True):
     """Non-public networks (CIDR) endpoints may be in; unset: none in production, any otherwise."""
 
 
+class ServerSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """Slow clients and connection limits (``app.body_deadline``; uvicorn in ``serve``)."""
+
+    body_chunk_timeout_seconds: float = 15.0
+    body_min_bytes_per_second: int = 1024
+    body_grace_seconds: float = 10.0
+    limit_concurrency: int = 1000
+    timeout_keep_alive: int = 5
+    timeout_graceful_shutdown: int = 20
+    h11_max_incomplete_event_size: int = 16384
+    backlog: int = 2048
+
+
 class RateLimitSettings(msgspec.Struct, forbid_unknown_fields=True):
     """Rules ``<what>_per_<key>`` in ``limits`` notation ("20/minute;300/hour"; "" = off)."""
 
@@ -194,6 +207,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     notifications: NotificationSettings = msgspec.field(default_factory=NotificationSettings)
     webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
     rate_limits: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
 
     @property
     def production(self) -> bool:
