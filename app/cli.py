@@ -82,7 +82,20 @@ def serve(host: str | None, port: int | None) -> None:
         proxy_headers=True,
         ws="websockets-sansio",
         log_level="info",
+        **uvicorn_limits(settings),
     )
+
+
+def uvicorn_limits(settings: Settings) -> dict[str, Any]:
+    """Connection, keep-alive, header and shutdown limits of ``serve`` ([server])."""
+    server = settings.server
+    return {
+        "limit_concurrency": server.limit_concurrency,
+        "timeout_keep_alive": server.timeout_keep_alive,
+        "timeout_graceful_shutdown": server.timeout_graceful_shutdown,
+        "h11_max_incomplete_event_size": server.h11_max_incomplete_event_size,
+        "backlog": server.backlog,
+    }
 
 
 @main.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +18,7 @@ from litestar.types import Scope
 from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor, login_url
 from app.identity.networks import StaffNetworkRefused
+from app.rate_limits import RateLimited
 from rooms.kernel import audit
 from rooms.kernel.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
 
@@ -126,6 +128,20 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return page(request, exc.status_code, "errors/error.html", status=exc.status_code)
 
 
+def rate_limited(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """429 with Retry-After: a problem for the API, a page in people's words otherwise."""
+    assert isinstance(exc, RateLimited)
+    headers = {"Retry-After": str(exc.retry_after)}
+    if _is_api(request):
+        detail = f"Too many requests. Retry after {exc.retry_after} seconds."
+        return problem(429, "Too Many Requests", detail, headers)
+    response = page(
+        request, 429, "errors/rate_limited.html", minutes=math.ceil(exc.retry_after / 60)
+    )
+    response.headers.update(headers)
+    return response
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
@@ -162,6 +178,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     TrustLevelTooLow: trust_too_low,
     LoginRequired: login_required,
     StaffNetworkRefused: network_refused,
+    RateLimited: rate_limited,
     HTTPException: http_error,
     Exception: server_error,
 }

@@ -37,8 +37,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     db.bind_engine(engine)
     secret = app_secret(settings)
 
-    from app import health, i18n, live, scanner, security
+    from app import health, i18n, live, rate_limits, scanner, security
     from app.api import api_router
+    from app.body_deadline import BodyDeadline
     from app.errors import audit_refusals, exception_handlers
     from app.files import upload_stream
     from app.identity import identity_plugin_parts
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         ],
         lifespan=[lifespan],
         middleware=[
+            BodyDeadline(settings.server),
             CommittedFacts,
             i18n.LanguageMiddleware(settings.app.language),
             *identity.middleware,
@@ -141,6 +143,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
                 "engine": engine,
                 "secret": secret,
                 "storage": make_storage(settings),
+                rate_limits.STATE_KEY: rate_limits.make_policy(settings),
             }
         ),
         dependencies=identity.dependencies,

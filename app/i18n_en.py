@@ -674,4 +674,18 @@ EN: dict[str, str] = {
     "Zusammenfassung": "Summary",
     "im Antragsraum erlassen": "issued in the application room",
     "vom Fachverfahren übermittelt": "sent by the case management system",
+    "Zu viele Anfragen": "Too many requests",
+    (
+        "Von Ihnen oder Ihrem Anschluss kamen in kurzer Zeit sehr viele Anfragen. "
+        "Zum Schutz des Dienstes nehmen wir gerade keine weiteren an."
+    ): (
+        "Very many requests came from you or your connection in a short time. To protect "
+        "the service, we are not taking any more right now."
+    ),
+    "Bitte versuchen Sie es in %(num)s Minute noch einmal.": (
+        "Please try again in %(num)s minute."
+    ),
+    "Bitte versuchen Sie es in %(num)s Minuten noch einmal.": (
+        "Please try again in %(num)s minutes."
+    ),
 }

@@ -161,6 +161,39 @@ class WebhookSettings(msgspec.Struct, forbid_unknown_fields=True):
     """Non-public networks (CIDR) endpoints may be in; unset: none in production, any otherwise."""
 
 
+class ServerSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """Slow clients and connection limits (``app.body_deadline``; uvicorn in ``serve``)."""
+
+    body_chunk_timeout_seconds: float = 15.0
+    body_min_bytes_per_second: int = 1024
+    body_grace_seconds: float = 10.0
+    limit_concurrency: int = 1000
+    timeout_keep_alive: int = 5
+    timeout_graceful_shutdown: int = 20
+    h11_max_incomplete_event_size: int = 16384
+    backlog: int = 2048
+
+
+class RateLimitSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """Rules ``<what>_per_<key>`` in ``limits`` notation ("20/minute;300/hour"; "" = off)."""
+
+    enabled: bool = True
+    storage: Literal["memory", "redis"] = "memory"
+    redis_url: str = ""
+    """For "redis": empty means the live channel's ``live.redis_url``."""
+    key_prefix: str = "antragsraum-limits"
+    strategy: Literal["moving-window", "fixed-window", "sliding-window-counter"] = "moving-window"
+    login_per_address: str = "30/minute;300/hour"
+    redeem_per_account: str = "10/hour"
+    redeem_per_address: str = "30/hour"
+    messages_per_person: str = "20/minute;300/hour"
+    messages_per_room: str = "60/minute"
+    uploads_per_person: str = "20/minute;200/hour"
+    uploads_per_room: str = "40/minute"
+    api_per_client: str = "600/minute"
+    bearer_failures_per_address: str = "20/minute;100/hour"
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     app: AppSettings = msgspec.field(default_factory=AppSettings)
     database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
@@ -173,6 +206,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     storage: StorageSettings = msgspec.field(default_factory=StorageSettings)
     notifications: NotificationSettings = msgspec.field(default_factory=NotificationSettings)
     webhooks: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
+    rate_limits: RateLimitSettings = msgspec.field(default_factory=RateLimitSettings)
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
 
     @property
     def production(self) -> bool:

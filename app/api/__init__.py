@@ -7,6 +7,7 @@ from litestar.exceptions import ValidationException
 from app.api import decisions, events, messages, rooms
 from app.api.idempotency import IdempotencyMiddleware
 from app.api.problems import invalid_domain_input, invalid_request
+from app.api.rate_limit import ApiRateLimit
 from app.api.scopes import client_of
 from rooms.kernel.errors import Invalid
 
@@ -26,7 +27,7 @@ api_router = Router(
         events.events_feed,
     ],
     dependencies={"client": Provide(client_of)},
-    middleware=[IdempotencyMiddleware()],
+    middleware=[ApiRateLimit(), IdempotencyMiddleware()],
     exception_handlers={ValidationException: invalid_request, Invalid: invalid_domain_input},
     tags=["rooms"],
     security=[{"bearer": []}],

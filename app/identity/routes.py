@@ -28,6 +28,7 @@ from app.identity.oidc import (
     VerifiedLogin,
 )
 from app.identity.sessions import session_id_of
+from app.rate_limits import rate_limited
 from rooms.kernel import audit
 from rooms.kernel.actors import Actor
 from rooms.outbound.notify.addresses import remember_account_address
@@ -35,6 +36,7 @@ from rooms.outbound.notify.addresses import remember_account_address
 FLOW_KEY = "oidc_flow"
 NextParam = Annotated[str | None, QueryParameter(name="next")]
 ACR_LEVELS = ("normal", "substantial", "high")
+BY_ADDRESS = rate_limited("login_per_address")
 
 
 def _landing(actor: Actor) -> str:
@@ -70,7 +72,7 @@ async def login_page(
     )
 
 
-@get("/login/{provider_id:str}", name="identity:login_start")
+@get("/login/{provider_id:str}", name="identity:login_start", guards=[BY_ADDRESS])
 async def login_start(
     request: Request[Any, Any, Any],
     provider_id: FromPath[str],
@@ -130,7 +132,7 @@ async def _complete(
     return provider, actor, verified, flow["next"]
 
 
-@get("/auth/callback", name="identity:callback")
+@get("/auth/callback", name="identity:callback", guards=[BY_ADDRESS])
 async def callback(
     request: Request[Any, Any, Any], relying_party: NamedDependency[RelyingParty]
 ) -> Template | Redirect:

@@ -23,6 +23,7 @@ from app.files import record
 from app.files.accept import FORM_AROUND, Multipart, Rules, accept, pdf_only
 from app.files.csrf import require_csrf
 from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
+from app.rate_limits import rate_limited
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.rooms import room_page_template
@@ -46,6 +47,7 @@ MB = 1024 * 1024
     include_in_schema=False,
     status_code=303,
     exclude_from_csrf=True,  # checked by require_csrf before the body is read
+    guards=[rate_limited("uploads_per_person", "uploads_per_room")],
     request_max_body_size=None,  # the document's limit is enforced while streaming
 )
 async def issue_decision(

@@ -13,6 +13,7 @@ from app.files.accept import FORM_AROUND, Multipart, Rules, accept, attachment_t
 from app.files.csrf import require_csrf
 from app.files.downloads import attachment_response, open_attachment
 from app.files.upload_stream import BadUpload, ReceivedUpload, TooLarge
+from app.rate_limits import rate_limited
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.decisions import track_retrieval
@@ -32,6 +33,7 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
     include_in_schema=False,
     status_code=303,
     exclude_from_csrf=True,  # checked by require_csrf before the body is read
+    guards=[rate_limited("uploads_per_person", "uploads_per_room")],
     request_max_body_size=None,  # limits are enforced while streaming, per file and room
 )
 async def upload(

@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from app.rate_limits import rate_limited
 from app.settings import Settings
 from app.web.context import MaybeActor, need_actor
 from app.web.rooms import room_page_template
@@ -84,7 +85,12 @@ async def redeem_page(
     return Template("invitation_redeem.html", context={"actor": me, "code": code[:40]})
 
 
-@post("/einladung", include_in_schema=False, status_code=303)
+@post(
+    "/einladung",
+    include_in_schema=False,
+    status_code=303,
+    guards=[rate_limited("redeem_per_account", "redeem_per_address")],
+)
 async def redeem(
     request: Request[Any, Any, Any], actor: MaybeActor, data: Annotated[RedeemForm, Form]
 ) -> Template | Redirect:

@@ -11,6 +11,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from app.identity.drafts import keep_draft, take_draft
+from app.rate_limits import rate_limited
 from app.settings import Settings
 from app.web.context import MaybeActor, is_htmx, need_actor
 from app.web.timeline import timeline_context
@@ -85,7 +86,12 @@ async def room_page(
     return await room_page_template(request, me, room_id)
 
 
-@post("/rooms/{room_id:str}/messages", include_in_schema=False, status_code=303)
+@post(
+    "/rooms/{room_id:str}/messages",
+    include_in_schema=False,
+    status_code=303,
+    guards=[rate_limited("messages_per_person", "messages_per_room")],
+)
 async def post_message(
     request: Request[Any, Any, Any],
     room_id: FromPath[str],
