@@ -27,6 +27,7 @@ from litestar.params import FromPath
 from app.files.csrf import cookie_header, viewer_token
 from app.identity.actor import current_actor
 from app.identity.logout import is_session_end, session_alive, session_channels
+from app.live_session import SessionWatch
 from app.settings import Settings
 from app.web.timeline import timeline_context
 from rooms.casework.timeline import check_mark_read, timeline
@@ -136,7 +137,10 @@ async def live_socket(socket: WebSocket[Any, Any, Any], room_id: FromPath[str]) 
             if not await session_alive(socket):  # ended just before the subscription
                 await _close_ended_session(socket, tasks.cancel_scope)
                 return
-            await _stream(socket, view, room_id, after, subscriber.iter_events())
+            watch = SessionWatch(socket)
+            with anyio.CancelScope() as streaming:  # cancelled when the session times out
+                tasks.start_soon(watch.cancel_at_end, streaming)
+                await _stream(socket, view, watch, room_id, after, subscriber.iter_events())
             await _close_ended_session(socket, tasks.cancel_scope)
     # The task group wraps what escapes it in an ExceptionGroup.
     except* DomainError:
@@ -149,6 +153,7 @@ async def live_socket(socket: WebSocket[Any, Any, Any], room_id: FromPath[str]) 
 async def _stream(
     socket: WebSocket[Any, Any, Any],
     view: View,
+    watch: SessionWatch,
     room_id: str,
     after: int,
     events: AsyncIterator[bytes],
@@ -157,7 +162,7 @@ async def _stream(
     actor = view.actor
     after = await _send_after(socket, view, room_id, after)
     async for raw in events:
-        if is_session_end(raw):  # logout or back-channel logout
+        if is_session_end(raw) or not await watch.alive():  # logout, or timed out
             return
         nudge = decode(raw)
         if nudge.kind == "item" and nudge.seq > after:
