@@ -41,8 +41,8 @@ class SessionSettings(msgspec.Struct, forbid_unknown_fields=True):
     redis_url: str = "redis://127.0.0.1:6379/0"
     cookie_name: str = "antragsraum_session"
     cookie_secure: bool = False
-    idle_timeout_minutes: int = 30
-    absolute_timeout_hours: int = 12
+    idle_timeout_minutes: float = 30
+    absolute_timeout_hours: float = 12
 
 
 class LiveSettings(msgspec.Struct, forbid_unknown_fields=True):

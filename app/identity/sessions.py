@@ -7,7 +7,8 @@ stores whatever id a client presents. This backend:
   fixation defence) or the presented id is unknown or expired, and deletes the old one;
 - stores nothing and sets no cookie for an empty session (anonymous visitors);
 - treats a session idle longer than the idle timeout, or older than the absolute
-  timeout since login, as gone: deleted from the store and loaded as empty;
+  timeout since login, as gone: deleted from the store and loaded as empty
+  (:func:`session_ends_at` tells an open websocket when that will be);
 - never writes back a session that ended (was deleted) while a request was in flight;
 - records each new id of a session holding ``INDEX_KEY`` in the store's index entries
   named there, so that a back-channel logout can find every session of a user.
@@ -20,6 +21,7 @@ Only keys shaped like generated session ids are ever loaded as sessions.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -56,8 +58,16 @@ _KNOWN_ID = "antragsraum.session_id"
 _SESSION_ID = re.compile(r"[0-9a-f]{16,128}")
 
 
-def now() -> int:
-    return int(time.time())
+def now() -> float:
+    """Seconds since the epoch; fractions kept, so that short timeouts are exact."""
+    return time.time()
+
+
+def _stamp(value: object) -> float | None:
+    """A stored time stamp (older sessions hold whole seconds)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def index_key(*parts: str) -> str:
@@ -147,7 +157,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         await self.set(session_id=session_id, data=data, store=store)
         index = session.get(INDEX_KEY)
         if session_id != known_id and isinstance(index, list) and index:
-            lifetime = self.config.absolute_timeout
+            lifetime = math.ceil(self.config.absolute_timeout)
             await add_to_index(store, [str(k) for k in index], session_id, lifetime)
         cookie = Cookie(value=session_id, key=self.config.key, **cookie_params)
         headers.add("Set-Cookie", cookie.to_header(header=""))
@@ -157,17 +167,23 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
 
-    idle_timeout: int = 30 * 60
+    idle_timeout: float = 30 * 60
     """Seconds without a request after which a session ends."""
-    absolute_timeout: int = 12 * 60 * 60
+    absolute_timeout: float = 12 * 60 * 60
     """Seconds after login after which a session ends, however active."""
 
-    def is_expired(self, data: dict[str, Any], at: int) -> bool:
-        seen_at = data.get(SEEN_AT_KEY)
-        if not isinstance(seen_at, int) or at - seen_at > self.idle_timeout:
-            return True
-        login_at = data.get(LOGIN_AT_KEY)
-        return isinstance(login_at, int) and at - login_at > self.absolute_timeout
+    def ends_at(self, data: dict[str, Any]) -> float | None:
+        """When the stored session ``data`` ends unless a request renews it (None: now)."""
+        seen_at = _stamp(data.get(SEEN_AT_KEY))
+        if seen_at is None:
+            return None
+        end = seen_at + self.idle_timeout
+        login_at = _stamp(data.get(LOGIN_AT_KEY))
+        return end if login_at is None else min(end, login_at + self.absolute_timeout)
+
+    def is_expired(self, data: dict[str, Any], at: float) -> bool:
+        end = self.ends_at(data)
+        return end is None or at > end
 
 
 def make_session_config(settings: Settings) -> RotatingSessionConfig:
@@ -175,7 +191,7 @@ def make_session_config(settings: Settings) -> RotatingSessionConfig:
     return RotatingSessionConfig(
         key=settings.sessions.cookie_name,
         store=SESSION_STORE_NAME,
-        max_age=idle,
+        max_age=math.ceil(idle),
         httponly=True,
         samesite="lax",
         secure=settings.sessions.cookie_secure,
@@ -198,3 +214,23 @@ def make_session_store(settings: Settings) -> Store:
 def begin_login_session(data: dict[str, Any]) -> dict[str, Any]:
     """A fresh session for a user who just logged in: new id, login time stamped."""
     return {**data, LOGIN_AT_KEY: now(), ROTATE_KEY: True}
+
+
+async def session_ends_at(connection: Connection) -> float | None:
+    """When the connection's stored session ends by time (None: it has ended).
+
+    A websocket is no request: it renews nothing and must end with the session. Requests
+    of the same session (another tab) push the end out, so a socket asks again then.
+    """
+    session_id = session_id_of(connection)
+    if session_id is None:
+        return None
+    config = make_session_config(connection.app.state.settings)
+    raw = await connection.app.stores.get(SESSION_STORE_NAME).get(session_id)
+    if raw is None:
+        return None
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    return config.ends_at(data) if isinstance(data, dict) else None

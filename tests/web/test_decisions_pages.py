@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from app.live import render_items
+from app.live import View, render_items
 from app.web.decisions import track_retrieval
 from rooms.casework.attachments import StoredFile
 from rooms.casework.decisions import check_issue_decision, decisions_in
@@ -175,7 +175,8 @@ async def test_live_fragments_show_a_decision_as_the_page_does(app) -> None:
         (ERIKA, "Dies ist Ihr Bescheid.", "Abruffrist bis"),
     ):
         access = await access_room(viewer, result.room.id)
-        html = await render_items(socket, access, await timeline(access))  # type: ignore[arg-type]
+        view = View(viewer, csrf="token")
+        html = await render_items(socket, view, access, await timeline(access))  # type: ignore[arg-type]
         assert "timeline-item--decision" in html and SUMMARY in html
         assert f"/attachments/{row['id']}" in html
         assert seen in html and unseen not in html
