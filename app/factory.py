@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app.api import api_router
     from app.body_deadline import BodyDeadline
     from app.errors import audit_refusals, exception_handlers
-    from app.files import upload_stream
+    from app.files import orphans, upload_stream
     from app.identity import identity_plugin_parts
     from app.identity.networks import StaffNetworkMiddleware
     from app.notify import worker as notify_worker
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         # of its own (an open transaction lives in context variables).
         worker = asyncio.create_task(scanner.run_scanner(app, stop), context=worker_context(app))
         notifier = notify_worker.start(app, stop, context=worker_context(app))
+        sweeper = asyncio.create_task(orphans.run_orphan_sweep(app, stop))
         webhook_worker = None
         if settings.webhooks.enabled:
             from app.webhooks.worker import run_webhooks
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             app.state.scan_wakeup.set()
             await worker
             await notifier
+            await sweeper
             if webhook_worker is not None:
                 await webhook_worker
             if owns_engine:

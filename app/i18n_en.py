@@ -569,6 +569,11 @@ EN: dict[str, str] = {
     "Die Adresse darf keinen Benutzernamen und kein Passwort enthalten.": (
         "The address must not contain a user name or password."
     ),
+    "Eine IP-Adresse bitte als vier Dezimalzahlen mit Punkten (zum Beispiel 192.0.2.10) oder "
+    "als IPv6-Adresse in eckigen Klammern angeben.": (
+        "Please write an IP address as four decimal numbers with dots (for example 192.0.2.10) "
+        "or as an IPv6 address in square brackets."
+    ),
     "Die Adresse liegt in einem nicht öffentlichen Netz, das für Webhooks nicht freigegeben "
     "ist. Der Betrieb kann es in webhooks.private_networks freigeben.": (
         "The address is in a non-public network that is not allowed for webhooks. The "

@@ -115,6 +115,10 @@ class StorageSettings(msgspec.Struct, forbid_unknown_fields=True):
     """For S3: "" (the bucket's default), "AES256", "aws:kms" or "aws:kms:dsse"."""
     s3_sse_kms_key_id: str = ""
     """For S3 with "aws:kms": the KMS key id (empty for the bucket's default key)."""
+    orphan_grace_seconds: float = 86400.0
+    """Stored files under rooms/ that no attachment names are deleted once this old."""
+    orphan_sweep_seconds: float = 3600.0
+    """How often the orphan sweep runs (and once at start-up)."""
 
 
 class NotificationSettings(msgspec.Struct, forbid_unknown_fields=True):

@@ -1,4 +1,10 @@
-"""Serving a stored attachment: the same safe response for people and case stores."""
+"""Serving a stored attachment: the same safe response for people and case stores.
+
+Always with ``attachment`` disposition, never ``inline``: a file the browser renders
+in the portal's origin (a PDF viewer, an image, whatever a sniffing browser makes of
+it) is content an uploader chose, shown under the authority's name. Saving it first
+takes it out of the origin.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +30,13 @@ async def open_attachment(storage: Storage, file: AttachmentView) -> AsyncIterat
         raise NotFound() from None
 
 
-def attachment_response(
-    stream: AsyncIterator[bytes], file: AttachmentView, *, inline: bool = False
-) -> Stream:
+def attachment_response(stream: AsyncIterator[bytes], file: AttachmentView) -> Stream:
     """Attachment disposition (RFC 6266 name), ``nosniff``, a sandbox CSP, never cached."""
     return Stream(
         stream,
         media_type=file.mime,
         headers={
-            "content-disposition": content_disposition(file.name, inline=inline),
+            "content-disposition": content_disposition(file.name),
             "content-length": str(file.size),
             "x-content-type-options": "nosniff",
             "content-security-policy": "sandbox; default-src 'none'",

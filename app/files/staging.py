@@ -7,6 +7,11 @@ stay stored::
     async with staged_files(storage, room_id) as staged:
         document = await staged.adopt(path, name, mime, size, sha256)
         await check_...(..., document)  # raises: every staged file is deleted again
+
+While the block is open its keys are in :data:`IN_FLIGHT` (from before the file is
+stored until after the row is committed or the file deleted), so that the orphan sweep
+(:mod:`app.files.orphans`) never takes a file of an upload still in flight in this
+process; for other processes it relies on its grace period.
 """
 
 from __future__ import annotations
@@ -20,16 +25,23 @@ from uuid import UUID
 from app.storage.base import Storage
 from rooms.casework.attachments import StoredFile
 
+IN_FLIGHT: set[str] = set()
+"""Keys of this process's open staging blocks."""
+
 
 class StagedFiles:
     def __init__(self, storage: Storage, room_id: UUID) -> None:
         self.storage = storage
         self.room_id = room_id
         self.files: list[StoredFile] = []
+        self.keys: list[str] = []
+        """Every key this block registered in IN_FLIGHT (stored or not)."""
 
     async def adopt(self, path: Path, name: str, mime: str, size: int, sha256: str) -> StoredFile:
         """Move the checked file at ``path`` into storage under a new key of the room."""
         key = f"rooms/{self.room_id}/{uuid.uuid4()}"
+        IN_FLIGHT.add(key)
+        self.keys.append(key)
         await self.storage.adopt_file(key, path, mime)
         stored = StoredFile(key, name, mime, size, sha256)
         self.files.append(stored)
@@ -50,3 +62,5 @@ async def staged_files(storage: Storage, room_id: UUID) -> AsyncIterator[StagedF
     except BaseException:
         await staged.discard()
         raise
+    finally:
+        IN_FLIGHT.difference_update(staged.keys)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -28,11 +30,25 @@ class NotStored(Exception):
         self.key = key
 
 
+def is_key(key: str) -> bool:
+    """Whether ``key`` is a valid storage key."""
+    return isinstance(key, str) and len(key) <= MAX_KEY_LENGTH and _KEY.fullmatch(key) is not None
+
+
 def check_key(key: str) -> str:
     """Return ``key`` if it is a valid storage key; raise ValueError otherwise."""
     if not isinstance(key, str) or len(key) > MAX_KEY_LENGTH or _KEY.fullmatch(key) is None:
         raise ValueError(f"invalid storage key: {str(key)[:80]!r}")
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A stored file as a listing shows it."""
+
+    key: str
+    modified: datetime
+    """When it was last written (timezone-aware)."""
 
 
 @runtime_checkable
@@ -76,4 +92,12 @@ class Storage(Protocol):
 
     async def size(self, key: str) -> int:
         """The size in bytes of the file under ``key``; ``NotStored`` if missing."""
+        ...
+
+    def listing(self, prefix: str) -> AsyncIterator[Listed]:
+        """Every file stored under ``prefix`` (a valid key), one by one, in no order.
+
+        Constant memory: the filesystem backend reads one directory at a time, S3 one
+        page of the listing at a time. Only valid keys are listed.
+        """
         ...

@@ -20,10 +20,11 @@ import secrets
 import shutil
 import stat
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from app.storage.base import CHUNK_SIZE, NotStored, check_key
+from app.storage.base import CHUNK_SIZE, Listed, NotStored, check_key, is_key
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -73,6 +74,37 @@ class FileStorage:
         return st.st_size
 
     # -- blocking helpers, run in threads ------------------------------------------
+
+    async def listing(self, prefix: str) -> AsyncIterator[Listed]:
+        check_key(prefix)
+        top = self.root / prefix
+        if not top.is_dir() or top.is_symlink():
+            return
+        walker = os.walk(top)  # does not descend into symlinked directories
+        while (batch := await asyncio.to_thread(self._list_directory, walker)) is not None:
+            for listed in batch:
+                yield listed
+
+    def _list_directory(
+        self, walker: Iterator[tuple[str, list[str], list[str]]]
+    ) -> list[Listed] | None:
+        """The regular files of the walk's next directory (None: the walk is over)."""
+        step = next(walker, None)
+        if step is None:
+            return None
+        directory, _, names = step
+        found = []
+        for name in names:
+            key = os.path.relpath(os.path.join(directory, name), self.root)
+            if not is_key(key):
+                continue  # a put's temporary file (``.tmp-…``) or something not ours
+            try:
+                st = os.lstat(os.path.join(directory, name))
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            if stat.S_ISREG(st.st_mode):
+                found.append(Listed(key, datetime.fromtimestamp(st.st_mtime, UTC)))
+        return found
 
     def _root_fd(self, create: bool) -> int:
         if create:

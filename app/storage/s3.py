@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import obstore
 from obstore.store import S3Store
 
-from app.storage.base import NotStored, check_key
+from app.storage.base import Listed, NotStored, check_key, is_key
 
 if TYPE_CHECKING:
     from obstore import BytesStream
@@ -145,6 +145,13 @@ class S3Storage:
         except FileNotFoundError:
             raise NotStored(key) from None
         return int(meta["size"])
+
+    async def listing(self, prefix: str) -> AsyncIterator[Listed]:
+        check_key(prefix)
+        async for page in obstore.list(self._store, prefix=prefix + "/", chunk_size=500):
+            for meta in page:
+                if is_key(meta["path"]):
+                    yield Listed(meta["path"], meta["last_modified"])
 
 
 async def _chunks(stream: BytesStream) -> AsyncIterator[bytes]:

@@ -25,7 +25,6 @@ from rooms.kernel.errors import Invalid
 from rooms.kernel.vocabulary import Side
 
 MB = 1024 * 1024
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 @post(
@@ -92,10 +91,9 @@ async def download(
     room_id: FromPath[str],
     attachment_id: FromPath[str],
     actor: MaybeActor,
-    inline: FromQuery[bool] = False,
 ) -> Stream:
     me = need_actor(request, actor)
     _, file = await access_attachment(me, attachment_id, room_id=room_id)
     stream = await open_attachment(request.app.state.storage, file)
     stream = await track_retrieval(me, file, stream)  # a decision's evidence
-    return attachment_response(stream, file, inline=inline and file.mime in INLINE_TYPES)
+    return attachment_response(stream, file)  # never inline: see app.files.downloads

@@ -5,7 +5,8 @@ instances may run it, since claims are leased rows (see :mod:`rooms.outbound.web
 A delivery counts as delivered on any 2xx answer; anything else, a timeout or a
 connection error is retried after ``webhooks.retry_delays`` (with jitter) and
 dead-lettered after the last. Redirects are not followed: the endpoint is exactly
-the one the authority configured. The clock and the random source are injectable
+the one the authority configured, reached at the address that was checked
+(:mod:`app.webhooks.destination`). The clock and the random source are injectable
 so that tests can drive retries without sleeping.
 """
 
@@ -15,16 +16,17 @@ import asyncio
 import contextlib
 import logging
 import random
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import msgspec
 from litestar import Litestar
 
 from app.settings import WebhookSettings
+from app.webhooks.destination import Refused, targets
 from app.webhooks.signing import webhook_headers
 from rooms.outbound.webhooks.deliveries import (
     Claim,
@@ -33,7 +35,6 @@ from rooms.outbound.webhooks.deliveries import (
     do_mark_failed,
     retry_delay,
 )
-from rooms.outbound.webhooks.urls import destination_allowed
 
 log = logging.getLogger("antragsraum.webhooks")
 
@@ -66,11 +67,16 @@ class Outcome(msgspec.Struct, frozen=True):
         return self.status is not None and 200 <= self.status < 300
 
 
-def make_client(settings: WebhookSettings) -> httpx.AsyncClient:
+def make_client(
+    settings: WebhookSettings, *, verify: ssl.SSLContext | bool = True
+) -> httpx.AsyncClient:
+    """The worker's client; no idle connections kept (see :mod:`app.webhooks.destination`)."""
     return httpx.AsyncClient(
         timeout=settings.timeout_seconds,
         follow_redirects=False,
         headers={"user-agent": USER_AGENT},
+        limits=httpx.Limits(max_keepalive_connections=0),
+        verify=verify,
     )
 
 
@@ -98,44 +104,34 @@ class DeliveryWorker:
             self.clock(), lease_seconds=self.settings.lease_seconds, limit=self.settings.batch_size
         )
 
-    async def refused_address(self, url: str) -> str | None:
-        """The first address of the endpoint's host that is not allowed, if any.
-
-        Resolved before each delivery, since a name may point elsewhere tomorrow.
-        (httpx resolves again when it connects; a name that changes in between is not
-        caught here: the network's own egress rules are the last line.)
-        """
-        if self.private_networks is None:
-            return None
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, parts.port or (443 if parts.scheme == "https" else 80)
-            )
-        except (OSError, UnicodeError):
-            return None  # unresolvable: the request fails on its own and is retried
-        for info in infos:
-            address = str(info[4][0])
-            if not destination_allowed(address, self.private_networks):
-                return address
-        return None
-
     async def send(self, claim: Claim) -> Outcome:
-        refused = await self.refused_address(claim.url)
-        if refused is not None:
-            return Outcome(None, f"address not allowed: {refused} (webhooks.private_networks)")
+        """Send to the checked addresses in turn (the next only if one cannot be reached)."""
+        try:
+            to = await targets(claim.url, self.private_networks)
+        except Refused as refused:
+            return Outcome(None, str(refused))
         body = payload(claim)
         timestamp = int(self.clock().timestamp())
         headers = webhook_headers(claim.secret, str(claim.event_id), timestamp, body)
-        try:
-            response = await self.client.post(claim.url, content=body, headers=headers)
-        except httpx.TimeoutException:
-            return Outcome(None, "timeout")
-        except httpx.HTTPError as exc:
-            return Outcome(None, f"{type(exc).__name__}: {exc}"[:500])
-        # Only the status is kept: a receiver's answer body is none of our business.
-        return Outcome(response.status_code, "" if response.is_success else "not 2xx")
+        outcome = Outcome(None, "no address")
+        for target in to:
+            try:
+                response = await self.client.post(
+                    target.url,
+                    content=body,
+                    headers={**headers, **target.headers},
+                    extensions=target.extensions,
+                )
+            except httpx.ConnectError as exc:
+                outcome = Outcome(None, f"{type(exc).__name__}: {exc}"[:500])
+                continue  # nothing was sent: the next address of the name may answer
+            except httpx.TimeoutException:
+                return Outcome(None, "timeout")
+            except httpx.HTTPError as exc:
+                return Outcome(None, f"{type(exc).__name__}: {exc}"[:500])
+            # Only the status is kept: a receiver's answer body is none of our business.
+            return Outcome(response.status_code, "" if response.is_success else "not 2xx")
+        return outcome
 
     async def record(self, claim: Claim, outcome: Outcome) -> None:
         now = self.clock()

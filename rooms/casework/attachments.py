@@ -95,3 +95,13 @@ async def attachments_by_message(
         view = AttachmentView.from_row(row)
         grouped.setdefault(view.message_id, []).append(view)
     return grouped
+
+
+async def named_storage_keys(keys: Collection[str]) -> set[str]:
+    """Those of ``keys`` that an attachment row names (the rest are stored for nothing)."""
+    if not keys:
+        return set()
+    rows: list[dict[str, Any]] = await Attachment.select(Attachment.storage_key).where(
+        Attachment.storage_key.is_in(list(keys))
+    )
+    return {str(r["storage_key"]) for r in rows}

@@ -56,19 +56,18 @@ def display_name(raw: str) -> str:
     return name or FALLBACK
 
 
-def content_disposition(name: str, *, inline: bool = False) -> str:
+def content_disposition(name: str) -> str:
     """``attachment; filename="<ASCII>"; filename*=UTF-8''<percent-encoded>``.
 
     ``name`` passes through ``display_name`` first. The quoted ASCII fallback (for old
     clients) contains printable ASCII only, never ``"``, ``\\``, ``/``, ``%`` or ``;`` (those
     and everything non-ASCII become ``_``; German umlauts are transliterated, other
     accents dropped). ``filename*`` percent-encodes the UTF-8 bytes of the safe name.
+    Always ``attachment``: nothing an uploader sent is rendered in the portal's origin.
     """
     safe = display_name(name)
-    disposition = "inline" if inline else "attachment"
     return (
-        f'{disposition}; filename="{_ascii_fallback(safe)}"; '
-        f"filename*=UTF-8''{quote(safe, safe='')}"
+        f"attachment; filename=\"{_ascii_fallback(safe)}\"; filename*=UTF-8''{quote(safe, safe='')}"
     )
 
 

@@ -8,19 +8,18 @@ nesting, encryption) from the central directory alone; nothing is ever extracted
 
 Rules worth knowing:
 
-- Polyglots: a file that starts like a PDF but carries HTML/SVG markup (``<html``,
-  ``<script``, ``<svg``, ``<iframe``, ``<body``, ``<!doctype html``) in its first
-  ``HEAD_SIZE`` bytes is classified as ``"html"`` and therefore refused. Such a file is a
-  valid page for a browser that sniffs it, so it is treated as the more dangerous of its
-  two faces. (A PDF form with uncompressed XFA ``<script>`` at the very start would be
-  refused too; in practice XFA streams are compressed and further into the file.)
+- Polyglots: a file that starts like a PDF but carries HTML/SVG markup anywhere is
+  ``"html"`` and therefore refused: a valid page for a browser that sniffs it is
+  treated as the more dangerous of its two faces (:mod:`rooms.files.structure`).
+- A PNG or JPEG counts as one only when the whole file is proven to be one and ends
+  at its end marker (``IEND``, ``EOI``); anything else, appended data included, is
+  ``"unknown"`` (:mod:`rooms.files.structure` states the rule).
 - Text is UTF-8 (optionally with BOM) without NUL and without control characters other
   than tab, CR and LF, and without markup or a shebang in the first ``HEAD_SIZE`` bytes.
   Other encodings (UTF-16, Latin-1) are ``"unknown"``.
 - OOXML documents with a VBA project are ``"docm"`` / ``"xlsm"`` (not allowed).
-- Only the head is sniffed: appended data (e.g. a ZIP glued to a JPEG) is not looked
-  for here; downloads are served with the detected type, ``nosniff`` and attachment
-  disposition, and the virus scanner reads the whole file.
+- Other kinds are judged by their head (and ZIPs by their central directory);
+  downloads are always attachments with ``nosniff``, and the scanner reads everything.
 """
 
 from __future__ import annotations
@@ -29,9 +28,12 @@ import codecs
 import struct
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from rooms.files.structure import jpeg_is_whole, pdf_has_markup, png_is_whole
 from rooms.files.zipcheck import ZipLimits, inspect_zip
 from rooms.kernel.errors import Invalid
 
@@ -191,8 +193,8 @@ _HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", 
 _HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
 _AVIF_BRANDS = frozenset({b"avif", b"avis"})
 
-# Markup that makes a PDF a polyglot (see module docstring).
-_POLYGLOT_MARKERS = (b"<html", b"<script", b"<svg", b"<iframe", b"<body", b"<!doctype html")
+# Kinds whose whole file must be proven (see module docstring).
+_PROVEN: dict[str, Callable[[BinaryIO], bool]] = {"png": png_is_whole, "jpeg": jpeg_is_whole}
 # Markup that makes "text" something a browser or an interpreter would act on.
 _SVG_MARKERS = (b"<svg",)
 _HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<iframe", b"<body")
@@ -226,12 +228,11 @@ def detect(path: Path) -> Detected:
         return _detected("exe")
     lower = head.lower()
     if head.startswith(b"%PDF-"):
-        if any(marker in lower for marker in _POLYGLOT_MARKERS):
-            return _detected("html")
-        return _detected("pdf")
+        return _detected("html" if _whole(path, pdf_has_markup) else "pdf")
     for magic, kind in _SIMPLE_MAGICS:
         if head.startswith(magic):
-            return _detected(kind)
+            proven = _PROVEN.get(kind)
+            return _detected("unknown" if proven and not _whole(path, proven) else kind)
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return _detected("webp")
     iso = _iso_bmff_kind(head)
@@ -240,6 +241,11 @@ def detect(path: Path) -> Detected:
     if head.startswith(_ZIP_MAGICS):
         return _detected(_zip_kind(path))
     return _detected(_text_kind(head, lower, at_eof=at_eof))
+
+
+def _whole(path: Path, test: Callable[[BinaryIO], bool]) -> bool:
+    with path.open("rb") as fh:
+        return test(fh)
 
 
 def _iso_bmff_kind(head: bytes) -> str | None:

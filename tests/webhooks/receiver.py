@@ -88,11 +88,27 @@ class Receiver:
 
 
 @asynccontextmanager
-async def receiving(receiver: Receiver, path: str = "/hooks/antragsraum") -> AsyncIterator[str]:
-    """Serve ``receiver`` with uvicorn on a free loopback port; yields its URL."""
-    port = free_port()
+async def receiving(
+    receiver: Receiver,
+    path: str = "/hooks/antragsraum",
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    tls: tuple[str, str] | None = None,
+) -> AsyncIterator[str]:
+    """Serve ``receiver`` with uvicorn on a loopback port (free unless given); yields its URL.
+
+    ``tls`` is (certificate file, key file): the receiver speaks https.
+    """
+    port = port or free_port()
     config = uvicorn.Config(
-        receiver, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        receiver,
+        host=host,
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -101,7 +117,7 @@ async def receiving(receiver: Receiver, path: str = "/hooks/antragsraum") -> Asy
             break
         await asyncio.sleep(0.01)  # waiting for the server to bind, not for timing
     assert server.started, "the receiver did not start"
-    receiver.url = f"http://127.0.0.1:{port}{path}"
+    receiver.url = f"{'https' if tls else 'http'}://{host}:{port}{path}"
     try:
         yield receiver.url
     finally:
