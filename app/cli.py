@@ -65,6 +65,17 @@ def seed() -> None:
     )
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings: trust X-Forwarded-* only from ``app.trusted_proxies``.
+
+    uvicorn's own default believes the headers from 127.0.0.1 (or FORWARDED_ALLOW_IPS),
+    so any local process, or a proxy that passes a client's header on, could choose the
+    address the staff networks check. No named proxy: the headers are not read at all.
+    """
+    trusted = list(settings.app.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
+
+
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default from settings).")
 @click.option("--port", default=None, type=int, help="Port (default from settings).")
@@ -79,8 +90,8 @@ def serve(host: str | None, port: int | None) -> None:
         factory=True,
         host=host or settings.app.host,
         port=port or settings.app.port,
-        proxy_headers=True,
         ws="websockets-sansio",
+        **proxy_options(settings),
         log_level="info",
         **uvicorn_limits(settings),
     )

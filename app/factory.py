@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
@@ -40,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app import health, i18n, live, rate_limits, scanner, security
     from app.api import api_router
     from app.body_deadline import BodyDeadline
+    from app.csrf import SessionBoundCsrf
     from app.errors import audit_refusals, exception_handlers
     from app.files import orphans, upload_stream
     from app.identity import identity_plugin_parts
@@ -88,11 +88,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     template_config = TemplateConfig(
         directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=i18n.setup_jinja
     )
-    csrf = CSRFConfig(
-        secret=secret,
-        cookie_name="antragsraum_csrf",
-        cookie_secure=settings.sessions.cookie_secure,
-        cookie_samesite="lax",
+    csrf = SessionBoundCsrf(
+        secret,
+        secure=settings.sessions.cookie_secure,
         exclude=["/api/", "/dev-idp/token", "/auth/backchannel-logout", "/healthz", "/readyz"],
     )
     app = Litestar(
@@ -111,13 +109,13 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             CommittedFacts,
             i18n.LanguageMiddleware(settings.app.language),
             *identity.middleware,
+            csrf,  # inside the sessions: the token is bound to the session's id
             StaffNetworkMiddleware(),
             security.security_headers_middleware(settings),
         ],
         stores=identity.stores,
         plugins=[HTMXPlugin(), channels],
         template_config=template_config,
-        csrf_config=csrf,
         openapi_config=OpenAPIConfig(
             title="Antragsraum API",
             version="1",

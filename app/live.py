@@ -24,7 +24,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
-from app.files.csrf import cookie_header, viewer_token
+from app.csrf import cookie_header, viewer_token
 from app.identity.actor import current_actor
 from app.identity.logout import is_session_end, session_alive, session_channels
 from app.live_channel import RESYNC
@@ -121,8 +121,11 @@ async def live_socket(socket: WebSocket[Any, Any, Any], room_id: FromPath[str]) 
     except ValueError:
         after = 0
     channels = socket.app.plugins.get(ChannelsPlugin)
-    token, new = viewer_token(socket)
-    await socket.accept(headers={"set-cookie": cookie_header(socket, token)} if new else None)
+    token, new = viewer_token(socket, socket.app.state.secret)
+    secure = settings.sessions.cookie_secure
+    await socket.accept(
+        headers={"set-cookie": cookie_header(token, secure=secure)} if new else None
+    )
     view = View(actor, token)
     try:
         # Subscribe before reading the backlog: nothing published in between is lost,

@@ -7,6 +7,7 @@ example ``ANTRAGSRAUM_DATABASE__URL``. Every key is documented in ``litestar.tom
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -28,6 +29,8 @@ class AppSettings(msgspec.Struct, forbid_unknown_fields=True):
     port: int = 8000
     language: Literal["de", "en"] = "de"
     seed_demo: bool = True
+    trusted_proxies: list[str] = msgspec.field(default_factory=list)
+    """Reverse proxies (IP or CIDR) whose X-Forwarded-* are believed; none: no header is."""
 
 
 class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -293,6 +296,13 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"invalid settings in {path}: {exc}") from exc
+    for proxy in settings.app.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise SettingsError(
+                f"app.trusted_proxies: not an address or CIDR range: {proxy!r}"
+            ) from exc
     if settings.production and (problems := check_production(settings)):
         raise SettingsError("refusing to start in production mode: " + "; ".join(problems))
     return settings

@@ -135,14 +135,19 @@ async def database(engine: Engine) -> AsyncIterator[Engine]:
 BASE_URL = "http://127.0.0.1:8000"
 
 
-def make_settings(tmp_path, base_url: str = BASE_URL, **sections):  # type: ignore[no-untyped-def]
+def make_settings(tmp_path, base_url: str = BASE_URL, trusted_proxies=(), **sections):  # type: ignore[no-untyped-def]
     """Settings for an in-process app on a temporary data directory."""
     from app.settings import AppSettings, SessionSettings, Settings, StorageSettings
 
     sections.setdefault("sessions", SessionSettings(backend="memory"))
     sections.setdefault("storage", StorageSettings(path=str(tmp_path / "files")))
     return Settings(
-        app=AppSettings(data_dir=str(tmp_path / "var"), base_url=base_url, seed_demo=False),
+        app=AppSettings(
+            data_dir=str(tmp_path / "var"),
+            base_url=base_url,
+            seed_demo=False,
+            trusted_proxies=list(trusted_proxies),
+        ),
         **sections,
     )
 
@@ -174,12 +179,19 @@ async def serving(engine: Engine, tmp_path, **sections):  # type: ignore[no-unty
     import uvicorn
 
     from app import create_app
+    from app.cli import proxy_options
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    application = create_app(make_settings(tmp_path, base_url=base_url, **sections), engine=engine)
+    settings = make_settings(tmp_path, base_url=base_url, **sections)
+    application = create_app(settings, engine=engine)
     config = uvicorn.Config(
-        application, host="127.0.0.1", port=port, ws="websockets-sansio", log_level="warning"
+        application,
+        host="127.0.0.1",
+        port=port,
+        ws="websockets-sansio",
+        log_level="warning",
+        **proxy_options(settings),  # as `antragsraum serve` runs it
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())

@@ -37,7 +37,12 @@ async def login(client: httpx.AsyncClient, persona: str, query: str = "") -> htt
     """A full login through the development IdP; returns the callback's response."""
     chosen = await choose_persona(client, await authorize_url(client, query=query), persona)
     assert chosen.status_code == 303, chosen.text
-    return await client.get(_path(chosen.headers["location"]))
+    callback = await client.get(_path(chosen.headers["location"]))
+    if callback.status_code == 303 and callback.headers["location"].startswith("/"):
+        # A browser follows the redirect: that page issues the CSRF token bound to the
+        # session the login rotated to (the one from before login is void).
+        await client.get(callback.headers["location"])
+    return callback
 
 
 def csrf(client: httpx.AsyncClient) -> str:

@@ -2,6 +2,11 @@
 
 Checked on every staff request and websocket, after the session is loaded. Citizens
 and businesses are not restricted by network.
+
+The address checked is the connection's client as the server hands it over: the peer,
+or the client named by X-Forwarded-For only when the peer is one of
+``app.trusted_proxies`` (``antragsraum serve`` passes exactly these to uvicorn's
+``forwarded_allow_ips``, see ``app.cli.proxy_options``; none named: no header is read).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from app.files.csrf import viewer_token
+from app.csrf import viewer_token
 from app.identity.drafts import keep_draft, take_draft
 from app.rate_limits import rate_limited
 from app.settings import Settings
@@ -61,7 +61,8 @@ async def room_page_template(
         await check_mark_read(me, room_id, items[-1].seq)
     extra.setdefault("form_body", "")
     settings: Settings = request.app.state.settings
-    extra.setdefault("csrf", viewer_token(request)[0])  # what the live socket passes too
+    # What the live socket passes too.
+    extra.setdefault("csrf", viewer_token(request, request.app.state.secret)[0])
     context = await _room_context(
         access, me, items=items, max_length=settings.messages.max_length, **extra
     )

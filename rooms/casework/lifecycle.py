@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
+from rooms.casework.representatives import do_revoke_open_invitations
 from rooms.kernel import audit
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import Principal
@@ -65,6 +66,7 @@ async def do_close_room(access: RoomAccess) -> None:
     )
     if not closed:
         raise RoomClosed()
+    await do_revoke_open_invitations(room.id, now)  # nobody new joins a closed room
     await do_record(RoomWasClosed(room.id, room.authority_id, closed_at=now.isoformat()))
     await audit.record(
         "room_closed", actor=access.principal, room_id=room.id, authority_id=room.authority_id

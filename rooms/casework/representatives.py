@@ -3,6 +3,7 @@
 A representative (Bevollmächtigte, tax advisor) acts for the applicant with their own
 account. The applicant or a caseworker invites; the code is bound to the account that
 redeems it; the applicant (or a caseworker) can remove a representative again.
+Closing a room revokes its open codes, and a code is redeemed only into an open room.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import ParticipantAdded, ParticipantRemoved
 from rooms.kernel.records import RoomAccess
 from rooms.kernel.tables import Invitation, Participant, Room
-from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole
+from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole, RoomStatus
 from rooms.outbound.outbox import do_record
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -93,43 +94,71 @@ class InvitationRefused(Invalid):
         super().__init__({"code": "invalid"})
 
 
+class _Unusable(Exception):
+    def __init__(self, room_id: UUID | None) -> None:
+        self.room_id = room_id
+
+
+async def _claim(code_hash: str, now: datetime) -> UUID:
+    """Mark the invitation redeemed if it still may be; its room's id.
+
+    A conditional UPDATE, so that of two concurrent redemptions (or a redemption and
+    the room's closing, which revokes open codes) exactly one wins the row.
+    """
+    claimed: list[dict[str, Any]] = await (
+        Invitation.update({Invitation.redeemed_at: now})
+        .where(
+            (Invitation.code_hash == code_hash)
+            & Invitation.redeemed_at.is_null()
+            & Invitation.revoked_at.is_null()
+            & (Invitation.expires_at > now)
+        )
+        .returning(Invitation.id, Invitation.room)
+    )
+    if not claimed:
+        row: dict[str, Any] | None = (
+            await Invitation.select(Invitation.room)
+            .where(Invitation.code_hash == code_hash)
+            .first()
+        )
+        raise _Unusable(UUID(str(row["room"])) if row else None)
+    room_id = UUID(str(claimed[0]["room"]))
+    room: dict[str, Any] | None = await Room.select(Room.status).where(Room.id == room_id).first()
+    if room is None or room["status"] == RoomStatus.closed.value:
+        raise _Unusable(room_id)  # a closed room takes nobody new in
+    return room_id
+
+
 async def check_redeem_invitation(actor: Actor, code: str) -> UUID:
     """Bind the invitation to ``actor``'s account; return the room's id."""
     if actor.is_staff:
         raise InvitationRefused()
-    now = datetime.now(UTC)
-    async with write_transaction():
-        row: dict[str, Any] | None = (
-            await Invitation.select().where(Invitation.code_hash == _hash(code)).first()
-        )
-        usable = (
-            row is not None
-            and row["redeemed_at"] is None
-            and row["revoked_at"] is None
-            and row["expires_at"] > now
-        )
-        if not usable:
-            refused = True
-        else:
-            assert row is not None
-            room_id = UUID(str(row["room"]))
+    code_hash = _hash(code)
+    try:
+        async with write_transaction():
+            room_id = await _claim(code_hash, datetime.now(UTC))
             participant = await _add_representative(room_id, actor)
-            await Invitation.update(
-                {Invitation.redeemed_at: now, Invitation.redeemed_by: participant}
-            ).where(Invitation.id == row["id"])
+            await Invitation.update({Invitation.redeemed_by: participant}).where(
+                Invitation.code_hash == code_hash
+            )
             await _participant_event(ParticipantAdded, room_id, participant)
-            refused = False
-    if refused:
+    except _Unusable as unusable:
         # Outside the refused transaction, so the attempt is on record.
         await audit.record(
-            "invitation_redeemed",
-            actor=actor,
-            outcome="refused",
-            room_id=UUID(str(row["room"])) if row else None,
+            "invitation_redeemed", actor=actor, outcome="refused", room_id=unusable.room_id
         )
-        raise InvitationRefused()
+        raise InvitationRefused() from None
     await audit.record("participant_added", actor=actor, room_id=room_id)
     return room_id
+
+
+async def do_revoke_open_invitations(room_id: UUID, now: datetime) -> None:
+    """Codes not yet redeemed stop working (the room is closing)."""
+    await Invitation.update({Invitation.revoked_at: now}).where(
+        (Invitation.room == room_id)
+        & Invitation.redeemed_at.is_null()
+        & Invitation.revoked_at.is_null()
+    )
 
 
 async def _participant_event(

@@ -67,3 +67,17 @@ def test_production_starts_with_safe_settings(tmp_path: Path) -> None:
     )
     assert settings.production
     assert settings.public_origin == "https://antragsraum.example"
+
+
+def test_trusted_proxies_are_addresses_or_ranges(tmp_path: Path) -> None:
+    assert load_settings(ROOT / "litestar.toml", environ={}).app.trusted_proxies == []
+    named = load_settings(
+        ROOT / "litestar.toml",
+        environ={"ANTRAGSRAUM_APP__TRUSTED_PROXIES": '["10.0.0.10", "2001:db8::/64"]'},
+    )
+    assert named.app.trusted_proxies == ["10.0.0.10", "2001:db8::/64"]
+    with pytest.raises(SettingsError, match=r"app\.trusted_proxies.*proxy\.local"):
+        load_settings(
+            ROOT / "litestar.toml",
+            environ={"ANTRAGSRAUM_APP__TRUSTED_PROXIES": '["proxy.local"]'},
+        )

@@ -42,6 +42,7 @@ async def test_a_refused_rejection_shows_why_and_keeps_the_reason(app, reason, m
     item = await _submitted_item(result.room.id)
     async with in_process(app) as sabine:
         await login(sabine, "sabine")
+        await sabine.get(f"/rooms/{result.room.id}")  # the token is issued for the new session
         refused = await sabine.post(
             f"/rooms/{result.room.id}/request-items/{item}/review",
             data={"decision": "reject", "reason": reason, "_csrf_token": csrf(sabine)},
@@ -59,6 +60,7 @@ async def test_a_too_long_invitation_label_shows_why_and_keeps_the_label(app) ->
     label = "Steuerberatung " * 20
     async with in_process(app) as erika:
         await login(erika, "erika")
+        await erika.get(f"/rooms/{result.room.id}")  # the token is issued for the new session
         refused = await erika.post(
             f"/rooms/{result.room.id}/invitations",
             data={"label": label, "_csrf_token": csrf(erika)},
