@@ -136,10 +136,21 @@ BASE_URL = "http://127.0.0.1:8000"
 
 
 def make_settings(tmp_path, base_url: str = BASE_URL, trusted_proxies=(), **sections):  # type: ignore[no-untyped-def]
-    """Settings for an in-process app on a temporary data directory."""
-    from app.settings import AppSettings, SessionSettings, Settings, StorageSettings
+    """Settings for an in-process app on a temporary data directory.
+
+    Rate limits are off unless a test sets them (``rate_limits=...``): the tests of the
+    limits themselves do, every other test acts faster than any person could.
+    """
+    from app.settings import (
+        AppSettings,
+        RateLimitSettings,
+        SessionSettings,
+        Settings,
+        StorageSettings,
+    )
 
     sections.setdefault("sessions", SessionSettings(backend="memory"))
+    sections.setdefault("rate_limits", RateLimitSettings(enabled=False))
     sections.setdefault("storage", StorageSettings(path=str(tmp_path / "files")))
     return Settings(
         app=AppSettings(
