@@ -94,38 +94,49 @@ class InvitationRefused(Invalid):
 
 
 async def check_redeem_invitation(actor: Actor, code: str) -> UUID:
-    """Bind the invitation to ``actor``'s account; return the room's id."""
+    """Bind the invitation to ``actor``'s account; return the room's id.
+
+    Once only, also for accounts redeeming the same code at the same instant: the
+    code is claimed by a conditional ``UPDATE … WHERE redeemed_at IS NULL …
+    RETURNING`` before anything else. On PostgreSQL a concurrent claim waits for the
+    row lock and then re-checks the condition on the committed row (READ COMMITTED),
+    so it finds the code used; a read-then-write would let both pass (as it did).
+    """
     if actor.is_staff:
         raise InvitationRefused()
     now = datetime.now(UTC)
+    code_hash = _hash(code)
     async with write_transaction():
-        row: dict[str, Any] | None = (
-            await Invitation.select().where(Invitation.code_hash == _hash(code)).first()
+        claimed: list[dict[str, Any]] = await (
+            Invitation.update({Invitation.redeemed_at: now})
+            .where(
+                (Invitation.code_hash == code_hash)
+                & Invitation.redeemed_at.is_null()
+                & Invitation.revoked_at.is_null()
+                & (Invitation.expires_at > now)
+            )
+            .returning(Invitation.id, Invitation.room)
         )
-        usable = (
-            row is not None
-            and row["redeemed_at"] is None
-            and row["revoked_at"] is None
-            and row["expires_at"] > now
-        )
-        if not usable:
-            refused = True
-        else:
-            assert row is not None
+        if claimed:
+            [row] = claimed
             room_id = UUID(str(row["room"]))
             participant = await _add_representative(room_id, actor)
-            await Invitation.update(
-                {Invitation.redeemed_at: now, Invitation.redeemed_by: participant}
-            ).where(Invitation.id == row["id"])
+            await Invitation.update({Invitation.redeemed_by: participant}).where(
+                Invitation.id == row["id"]
+            )
             await _participant_event(ParticipantAdded, room_id, participant)
-            refused = False
-    if refused:
+    if not claimed:
         # Outside the refused transaction, so the attempt is on record.
+        known: dict[str, Any] | None = (
+            await Invitation.select(Invitation.room)
+            .where(Invitation.code_hash == code_hash)
+            .first()
+        )
         await audit.record(
             "invitation_redeemed",
             actor=actor,
             outcome="refused",
-            room_id=UUID(str(row["room"])) if row else None,
+            room_id=UUID(str(known["room"])) if known else None,
         )
         raise InvitationRefused()
     await audit.record("participant_added", actor=actor, room_id=room_id)
