@@ -76,12 +76,14 @@ def padded_pdf(n: int) -> bytes:
 async def test_parallel_uploads_through_the_served_app_never_exceed_the_room_quota(
     database: Engine[Any], tmp_path: Path
 ) -> None:
-    room = (await builders.room(ERIKA)).room.id
     limits = UploadSettings(max_room_mb=QUOTA_MB)
     async with (
         serving(database, tmp_path, uploads=limits) as base_url,
         httpx.AsyncClient(base_url=base_url, timeout=30) as browser,
     ):
+        # Erika as this server's development IdP names her (its issuer has the port).
+        erika = replace(ERIKA, issuer=f"{base_url}/dev-idp")
+        room = (await builders.room(erika)).room.id
         await login(browser, "erika")
         await browser.get(f"/rooms/{room}")
 
