@@ -44,7 +44,6 @@ def new_room(
         title=title,
         applicant=Applicant(
             subject=applicant.applicant_subject,
-            issuer=applicant.issuer,
             kind=kind,
             name=applicant_name or applicant.name,
             email="",
