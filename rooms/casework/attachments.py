@@ -14,12 +14,21 @@ from typing import Any
 from uuid import UUID
 
 from piccolo.custom_types import Combinable
+from piccolo.engine.postgres import PostgresEngine
 
+from rooms.kernel.db import engine, in_write_transaction
 from rooms.kernel.records import AttachmentView
-from rooms.kernel.tables import Attachment
+from rooms.kernel.tables import Attachment, Room
 from rooms.kernel.vocabulary import ScanState
 
-__all__ = ["AttachmentView", "StoredFile", "attachments_by_message", "do_add_attachments"]
+__all__ = [
+    "AttachmentView",
+    "StoredFile",
+    "attachments_by_message",
+    "do_add_attachments",
+    "room_usage",
+    "room_usage_locked",
+]
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,29 @@ async def room_usage(room_id: UUID) -> int:
         Attachment.room == room_id
     )
     return sum(int(r["size"]) for r in rows)
+
+
+async def room_usage_locked(room_id: UUID) -> int:
+    """The room's usage for a quota check, with further additions held off until commit.
+
+    A quota is a read-then-write: two uploads that both sum the room before either
+    has committed would both fit (20 parallel 15 MB uploads stored 300 MB against a
+    200 MB quota). So on PostgreSQL the room's row is locked (``SELECT … FOR
+    UPDATE``) first, and every check-and-add of one room takes its turn; under READ
+    COMMITTED the sum after the lock sees the files of whoever held it before.
+
+    A lock rather than a per-room usage counter: the attachments stay the one truth
+    of what a room holds (nothing to drift or to keep up with deletions), no
+    migration, and the room row is locked by every added item anyway (its
+    ``last_seq``), so the lock only starts earlier in a transaction that would
+    queue behind the same row. Other rooms are not affected. SQLite has one writer
+    at a time (IMMEDIATE write transactions): there the plain sum is safe.
+    """
+    if not in_write_transaction():
+        raise RuntimeError("room_usage_locked() outside write_transaction()")
+    if isinstance(engine(), PostgresEngine):
+        await Room.select(Room.id).where(Room.id == room_id).lock_rows("UPDATE")
+    return await room_usage(room_id)
 
 
 async def do_add_attachments(

@@ -2,7 +2,8 @@
 
 Each action is written once for every kind of caller (a person or a case store) and
 passes the room gate with what it is about to do; files start quarantined and the
-scanner is woken after commit.
+scanner is woken after commit. The room quota is checked with the room locked
+(``room_usage_locked``), so parallel uploads cannot together exceed it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from rooms.casework.attachments import StoredFile, do_add_attachments, room_usage
+from rooms.casework.attachments import StoredFile, do_add_attachments, room_usage_locked
 from rooms.casework.timeline import (
     DEFAULT_MAX_LENGTH,
     PostedItem,
@@ -53,7 +54,7 @@ async def check_post_message(
         if (
             files
             and room_limit is not None
-            and await room_usage(access.room.id) + size > room_limit
+            and await room_usage_locked(access.room.id) + size > room_limit
         ):
             raise Invalid({"attachments": "room_limit"})
         author, for_whom = await author_of(access)
@@ -97,7 +98,7 @@ async def check_add_upload(
         access = await access_room(principal, room_id, writing=True, side=Side.applicant)
         if not files:
             raise Invalid({"file": "empty"})
-        if await room_usage(access.room.id) + sum(f.size for f in files) > room_limit:
+        if await room_usage_locked(access.room.id) + sum(f.size for f in files) > room_limit:
             raise Invalid({"file": "room_limit"})
         item = await _answerable_item(parse_id(item_id), access) if item_id else None
         author, for_whom = await author_of(access)

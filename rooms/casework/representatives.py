@@ -130,7 +130,14 @@ async def _claim(code_hash: str, now: datetime) -> UUID:
 
 
 async def check_redeem_invitation(actor: Actor, code: str) -> UUID:
-    """Bind the invitation to ``actor``'s account; return the room's id."""
+    """Bind the invitation to ``actor``'s account; return the room's id.
+
+    Once only, also for accounts redeeming the same code at the same instant: the
+    code is claimed by a conditional ``UPDATE … WHERE redeemed_at IS NULL …
+    RETURNING`` before anything else. On PostgreSQL a concurrent claim waits for the
+    row lock and then re-checks the condition on the committed row (READ COMMITTED),
+    so it finds the code used; a read-then-write would let both pass (as it did).
+    """
     if actor.is_staff:
         raise InvitationRefused()
     code_hash = _hash(code)
