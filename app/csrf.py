@@ -13,8 +13,12 @@ session's token, an attacker's own, or one issued before login (the session id
 rotates at login) is refused. The cookie still carries the token, and the form field
 (``_csrf_token``), the htmx header (``x-csrftoken``) or, for uploads, the action URL's
 ``csrf`` must equal it. A visitor without a session is bound to the empty id: such a
-request has no session to act in. Templates get the token through Litestar's own
-``csrf_input`` / ``csrf_token()``, which read the scope state set here.
+request has no session to act in. A request whose session has ended (it presents a
+session cookie the store no longer knows: the idle or absolute timeout) acts as
+nobody either, and its token cannot match any more; it goes on to the handler, which
+sends it to the login and keeps what was typed, instead of a refusal that loses it.
+Templates get the token through Litestar's own ``csrf_input`` / ``csrf_token()``, which
+read the scope state set here.
 """
 
 from __future__ import annotations
@@ -98,10 +102,13 @@ class SessionBoundCsrf(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     exclude_opt_key = EXCLUDE_OPT_KEY
 
-    def __init__(self, secret: str, *, secure: bool, exclude: list[str]) -> None:
+    def __init__(
+        self, secret: str, *, secure: bool, exclude: list[str], session_cookie: str
+    ) -> None:
         """``exclude``: path prefixes that take no token (the machine API, server-to-server)."""
         self.secret = secret
         self.secure = secure
+        self.session_cookie = session_cookie
         prefixes = tuple(exclude)
         self.should_bypass_for_scope = lambda scope: str(scope["path"]).startswith(prefixes)
 
@@ -125,9 +132,11 @@ class SessionBoundCsrf(ASGIMiddleware):
             RequestEncodingType.MULTI_PART,
         }:
             sent = (await request.form()).get(FIELD)
-        if not isinstance(sent, str) or not accepted(sent, request, self.secret):
+        ended = bool(request.cookies.get(self.session_cookie)) and not session_id_of(request)
+        if not ended and (not isinstance(sent, str) or not accepted(sent, request, self.secret)):
             raise PermissionDeniedException("CSRF token verification failed")
-        state.csrf_token = sent
+        if isinstance(sent, str):
+            state.csrf_token = sent
         await next_app(scope, receive, send)
 
     def _setting_cookie(self, send: Send, token: str) -> Send:

@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         secret,
         secure=settings.sessions.cookie_secure,
         exclude=["/api/", "/dev-idp/token", "/auth/backchannel-logout", "/healthz", "/readyz"],
+        session_cookie=settings.sessions.cookie_name,
     )
     app = Litestar(
         route_handlers=[

@@ -44,7 +44,8 @@ class StaffNetworkMiddleware(ASGIMiddleware):
         if cached and cached[0] > now:
             return cached[1]
         networks = await allowed_networks(slug)
-        self._cache[slug] = (now + CACHE_SECONDS, networks)
+        if networks:  # none (yet): asked again next time, so new networks count at once
+            self._cache[slug] = (now + CACHE_SECONDS, networks)
         return networks
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
