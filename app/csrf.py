@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.connection import ASGIConnection, Request
 from litestar.datastructures import Cookie, MutableScopeHeaders
@@ -69,6 +70,28 @@ def accepted(sent: str, connection: ASGIConnection[Any, Any, Any, Any], secret: 
         and hmac.compare_digest(sent.encode(), cookie.encode())
         and valid_for_session(sent, secret, session_id)
     )
+
+
+class CsrfRefused(PermissionDeniedException):
+    """A form refused by the token check; what was typed comes back to the user.
+
+    ``kept``: the form's text fields as sent (never the token); ``back``: the page the
+    form came from, when the Referer names one of this site's pages.
+    """
+
+    def __init__(self, kept: dict[str, str], back: str) -> None:
+        super().__init__("CSRF token verification failed")
+        self.kept = kept
+        self.back = back
+
+
+def _refused(request: Request[Any, Any, Any], form: dict[str, str]) -> CsrfRefused:
+    kept = {k: v for k, v in form.items() if k != FIELD and v.strip()}
+    referer = urlsplit(request.headers.get("referer", ""))
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    same_site = f"{referer.scheme}://{referer.netloc}" == own and referer.path.startswith("/")
+    back = referer.path + (f"?{referer.query}" if referer.query else "") if same_site else "/"
+    return CsrfRefused(kept, back)
 
 
 def viewer_token(connection: ASGIConnection[Any, Any, Any, Any], secret: str) -> tuple[str, bool]:
@@ -127,6 +150,9 @@ class SessionBoundCsrf(ASGIMiddleware):
             return
         sent = request.headers.get(HEADER)
         content_type, _ = request.content_type
+        form: dict[str, str] = {}
+        if content_type == RequestEncodingType.URL_ENCODED:
+            form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         if not sent and content_type in {
             RequestEncodingType.URL_ENCODED,
             RequestEncodingType.MULTI_PART,
@@ -134,7 +160,7 @@ class SessionBoundCsrf(ASGIMiddleware):
             sent = (await request.form()).get(FIELD)
         ended = bool(request.cookies.get(self.session_cookie)) and not session_id_of(request)
         if not ended and (not isinstance(sent, str) or not accepted(sent, request, self.secret)):
-            raise PermissionDeniedException("CSRF token verification failed")
+            raise _refused(request, form)
         if isinstance(sent, str):
             state.csrf_token = sent
         await next_app(scope, receive, send)

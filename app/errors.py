@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Scope
 
+from app.csrf import CsrfRefused
 from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor, login_url
 from app.identity.networks import StaffNetworkRefused
@@ -114,6 +115,14 @@ def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[
     return Redirect(target, status_code=303)
 
 
+def csrf_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The security check of a form failed: say why in words, and give the text back."""
+    assert isinstance(exc, CsrfRefused)
+    if _is_api(request):
+        return http_error(request, exc)
+    return page(request, 403, "errors/csrf.html", kept=exc.kept, back=exc.back)
+
+
 def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
     if exc.status_code >= 500:
@@ -179,6 +188,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     LoginRequired: login_required,
     StaffNetworkRefused: network_refused,
     RateLimited: rate_limited,
+    CsrfRefused: csrf_refused,
     HTTPException: http_error,
     Exception: server_error,
 }

@@ -204,6 +204,23 @@ EN: dict[str, str] = {
     "Anfordern": "Request",
     "Annehmen": "Accept",
     "Bitte füllen Sie dieses Feld aus.": "Please fill in this field.",
+    "Formular nicht übernommen": "Form not accepted",
+    "Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Das geschieht meist, wenn die "
+    "Seite sehr lange offen war oder Sie sich in einem anderen Fenster neu angemeldet haben. "
+    "Es wurde nichts gespeichert.": (
+        "The security check of the form failed. This usually happens when the page was open "
+        "for a very long time or you logged in again in another window. Nothing was saved."
+    ),
+    "Ihr Text ist nicht verloren. Kopieren Sie ihn, öffnen Sie die Seite neu und senden Sie "
+    "ihn dort noch einmal:": (
+        "Your text is not lost. Copy it, open the page again and send it there once more:"
+    ),
+    "Ihre Eingabe": "What you entered",
+    "Seite neu öffnen": "Open the page again",
+    "Ihre Nachricht wurde nicht gesendet, weil der Antragsraum inzwischen geschlossen wurde. "
+    "Ihr Text zum Kopieren:": (
+        "Your message was not sent because the room has been closed meanwhile. Your text, to copy:"
+    ),
     "Bitte nennen Sie den Grund der Ablehnung.": "Please give the reason for the rejection.",
     "Der Grund darf höchstens 2000 Zeichen lang sein.": (
         "The reason may be at most 2000 characters long."

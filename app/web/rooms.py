@@ -22,7 +22,7 @@ from rooms.casework.representatives import can_manage_representatives, participa
 from rooms.casework.timeline import check_mark_read, timeline
 from rooms.kernel.access import access_room
 from rooms.kernel.actors import Actor
-from rooms.kernel.errors import Invalid
+from rooms.kernel.errors import Invalid, RoomClosed
 from rooms.kernel.records import RoomAccess
 from rooms.outbound.notify.warnings import notification_warnings, unreachable_applicants
 
@@ -108,6 +108,12 @@ async def post_message(
     try:
         posted = await check_post_message(
             me, room_id, data.body, max_length=settings.messages.max_length
+        )
+    except RoomClosed:  # closed while they typed: the text comes back, to be copied
+        if is_htmx(request):
+            return Template("_room_closed.html", context={"closed_text": data.body})
+        return await room_page_template(
+            request, me, room_id, status_code=409, closed_text=data.body
         )
     except Invalid as exc:
         error = exc.errors.get("body")
