@@ -83,6 +83,8 @@ def serve(host: str | None, port: int | None) -> None:
     """Run the portal with uvicorn."""
     import uvicorn
 
+    from app.access_log import log_config
+
     settings = _settings()
     click.echo(f"Antragsraum is serving at {settings.app.base_url}/")
     uvicorn.run(
@@ -93,6 +95,7 @@ def serve(host: str | None, port: int | None) -> None:
         ws="websockets-sansio",
         **proxy_options(settings),
         log_level="info",
+        log_config=log_config(),  # the access log without OIDC codes, states or tokens
         **uvicorn_limits(settings),
     )
 

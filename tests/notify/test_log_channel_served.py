@@ -90,3 +90,20 @@ async def test_a_caseworkers_message_appears_in_the_log_without_its_content(serv
     assert "Neue Nachricht zu Ihrem Antrag" in logged
     assert f"{base_url}{room[1]}" in logged
     assert "Steuer-ID" not in logged and "12 345 678 901" not in logged
+
+
+async def test_the_access_log_keeps_no_login_codes_states_or_tokens(served) -> None:
+    """The served command's access log (uvicorn's, on its console) redacts them."""
+    base_url, output = served
+    await _until_up(base_url)
+    secrets_sent = ("LOGINCODE4711", "LOGINSTATE0815", "CSRFTOKEN0042")
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        await client.get(f"/auth/callback?code={secrets_sent[0]}&state={secrets_sent[1]}")
+        await client.get(f"/rooms/x/uploads?csrf={secrets_sent[2]}")
+        await client.get("/healthz?marker=END")
+    async with asyncio.timeout(10):
+        while "marker=END" not in output.read_text(errors="replace"):  # noqa: ASYNC110 - a poll
+            await asyncio.sleep(0.05)
+    log = output.read_text(errors="replace")
+    assert "/auth/callback?code=[redacted]&state=[redacted]" in log
+    assert not [s for s in secrets_sent if s in log]
