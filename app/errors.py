@@ -17,6 +17,7 @@ from litestar.types import Scope
 from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor, login_url
 from app.identity.networks import StaffNetworkRefused
+from app.text_input import InvalidText
 from rooms.kernel import audit
 from rooms.kernel.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
 
@@ -112,6 +113,14 @@ def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[
     return Redirect(target, status_code=303)
 
 
+def invalid_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Text that is not UTF-8 (or NUL where no field can say so): 400 (``app.text_input``)."""
+    assert isinstance(exc, HTTPException)
+    if _is_api(request):
+        return problem(400, "Bad Request", exc.detail)
+    return page(request, 400, "errors/invalid_text.html")
+
+
 def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
     if exc.status_code >= 500:
@@ -162,6 +171,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     TrustLevelTooLow: trust_too_low,
     LoginRequired: login_required,
     StaffNetworkRefused: network_refused,
+    InvalidText: invalid_text,
     HTTPException: http_error,
     Exception: server_error,
 }
