@@ -18,6 +18,7 @@ from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor, login_url
 from app.identity.networks import StaffNetworkRefused
 from app.text_input import InvalidText
+from app.unavailable import RETRY_AFTER_SECONDS, database_unavailable
 from rooms.kernel import audit
 from rooms.kernel.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
 
@@ -135,7 +136,21 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return page(request, exc.status_code, "errors/error.html", status=exc.status_code)
 
 
+def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """503 with ``Retry-After``: the database is out of reach (``app.unavailable``)."""
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _is_api(request):
+        detail = "The database cannot be reached; nothing was changed. Retry later."
+        return problem(503, "Service Unavailable", detail, headers)
+    response = page(request, 503, "errors/unavailable.html")
+    response.headers.update(headers)
+    return response
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        return unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return problem(500, "Internal Server Error")
