@@ -20,6 +20,8 @@ from app.i18n import current_language, negotiate
 from app.identity.actor import LoginRequired, current_actor, login_url
 from app.identity.networks import StaffNetworkRefused
 from app.rate_limits import RateLimited
+from app.text_input import InvalidText
+from app.unavailable import RETRY_AFTER_SECONDS, database_unavailable
 from rooms.kernel import audit
 from rooms.kernel.errors import NotAllowed, NotFound, Quarantined, RoomClosed, TrustLevelTooLow
 
@@ -123,6 +125,14 @@ def csrf_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     return page(request, 403, "errors/csrf.html", kept=exc.kept, back=exc.back)
 
 
+def invalid_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Text that is not UTF-8 (or NUL where no field can say so): 400 (``app.text_input``)."""
+    assert isinstance(exc, HTTPException)
+    if _is_api(request):
+        return problem(400, "Bad Request", exc.detail)
+    return page(request, 400, "errors/invalid_text.html")
+
+
 def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
     if exc.status_code >= 500:
@@ -151,7 +161,21 @@ def rate_limited(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     return response
 
 
+def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """503 with ``Retry-After``: the database is out of reach (``app.unavailable``)."""
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _is_api(request):
+        detail = "The database cannot be reached; nothing was changed. Retry later."
+        return problem(503, "Service Unavailable", detail, headers)
+    response = page(request, 503, "errors/unavailable.html")
+    response.headers.update(headers)
+    return response
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        return unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return problem(500, "Internal Server Error")
@@ -189,6 +213,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     StaffNetworkRefused: network_refused,
     RateLimited: rate_limited,
     CsrfRefused: csrf_refused,
+    InvalidText: invalid_text,
     HTTPException: http_error,
     Exception: server_error,
 }

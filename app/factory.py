@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app.notify import worker as notify_worker
     from app.publish import CommittedFacts, worker_context
     from app.storage import make_storage
+    from app.text_input import QueryTextMiddleware, TextRequest
     from app.web import web_handlers
 
     identity = identity_plugin_parts(settings, secret)
@@ -105,9 +106,11 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         lifespan=[lifespan],
+        request_class=TextRequest,
         middleware=[
             BodyDeadline(settings.server),
             CommittedFacts,
+            QueryTextMiddleware(),
             i18n.LanguageMiddleware(settings.app.language),
             *identity.middleware,
             csrf,  # inside the sessions: the token is bound to the session's id

@@ -710,4 +710,21 @@ EN: dict[str, str] = {
     "Bitte versuchen Sie es in %(num)s Minuten noch einmal.": (
         "Please try again in %(num)s minutes."
     ),
+    "Eingabe nicht lesbar": "Input not readable",
+    (
+        "Ihre Eingabe enthält Zeichen, die wir nicht verarbeiten können. Bitte gehen Sie "
+        "zurück, prüfen Sie den Text (zum Beispiel aus einem anderen Programm eingefügte "
+        "Zeichen) und senden Sie ihn erneut."
+    ): (
+        "Your input contains characters we cannot process. Please go back, check the text"
+        " (for example characters pasted from another program) and send it again."
+    ),
+    "Vorübergehend nicht erreichbar": "Temporarily unavailable",
+    (
+        "Der Antragsraum ist gerade nicht erreichbar. Was Sie eben gesendet haben, ist "
+        "nicht angekommen. Bitte versuchen Sie es in einer Minute noch einmal."
+    ): (
+        "The application room cannot be reached right now. What you just sent has not"
+        " arrived. Please try again in a minute."
+    ),
 }

@@ -4,6 +4,11 @@ One ``IdempotencyRecord`` row per (client, key): inserted in flight by the first
 request (``status_code = 0``) in its own statement, so that the unique index decides
 races; completed with the answer to replay; released when the answer is not worth
 keeping. The rules are in ``app.api.idempotency``, the middleware that uses these.
+
+Each step is a ``write_transaction()`` of its own, like every write: on SQLite it
+begins IMMEDIATE and waits for the write lock within the busy timeout; each commits
+before the handler runs (the claim) or after it answered (complete, release), so a
+concurrent request sees the record in flight.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from rooms.kernel.db import write_transaction
 from rooms.kernel.tables import IdempotencyRecord
 
 TTL = timedelta(hours=24)
@@ -89,6 +95,13 @@ async def claim(
     ``digest`` None: the request's hash is not known yet (a streamed multipart body);
     the record is claimed without one, and a stored answer comes back ``Unverified``.
     """
+    async with write_transaction():
+        return await _claim(client_id, key, method, path, digest, now)
+
+
+async def _claim(
+    client_id: UUID, key: str, method: str, path: str, digest: str | None, now: datetime
+) -> Claimed | Replay | Unverified | Refused:
     await IdempotencyRecord.delete().where(IdempotencyRecord.created_at < now - TTL)
     for _ in range(3):
         inserted: list[dict[str, Any]] = await (
@@ -151,8 +164,10 @@ async def complete(
     }
     if request_hash is not None:
         values[IdempotencyRecord.request_hash] = request_hash
-    await IdempotencyRecord.update(values).where(IdempotencyRecord.id == record_id)
+    async with write_transaction():
+        await IdempotencyRecord.update(values).where(IdempotencyRecord.id == record_id)
 
 
 async def release(record_id: UUID) -> None:
-    await IdempotencyRecord.delete().where(IdempotencyRecord.id == record_id)
+    async with write_transaction():
+        await IdempotencyRecord.delete().where(IdempotencyRecord.id == record_id)

@@ -156,6 +156,14 @@ class BadUpload(Exception):
     """Not a well-formed multipart/form-data body."""
 
 
+def _field_text(value: bytearray) -> str:
+    """A text field's value: UTF-8 or the body is refused (never U+FFFD in its place)."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadUpload("a text field is not UTF-8") from None
+
+
 @dataclass
 class ReceivedFile:
     path: Path
@@ -299,7 +307,7 @@ async def _receive(
                             sink = None
                             current = None
                         elif field_name is not None:
-                            upload.fields[field_name] = field_value.decode("utf-8", "replace")
+                            upload.fields[field_name] = _field_text(field_value)
                             field_name = None
                     elif isinstance(event, bytearray | bytes):
                         if current is not None and sink is not None:

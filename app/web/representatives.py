@@ -44,9 +44,14 @@ async def create_invitation(
     me = need_actor(request, actor)
     try:
         created = await check_create_invitation(me, room_id, data.label)
-    except Invalid:
+    except Invalid as exc:
         return await room_page_template(
-            request, me, room_id, status_code=422, invite_error=True, invite_label=data.label
+            request,
+            me,
+            room_id,
+            status_code=422,
+            invite_error=exc.errors.get("label", "too_long"),
+            invite_label=data.label,
         )
     access = await access_room(me, room_id)
     settings: Settings = request.app.state.settings

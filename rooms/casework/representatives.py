@@ -23,6 +23,7 @@ from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import ParticipantAdded, ParticipantRemoved
 from rooms.kernel.records import RoomAccess
 from rooms.kernel.tables import Invitation, Participant, Room
+from rooms.kernel.text import INVALID_CHARACTERS, holds_nul
 from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole, RoomStatus
 from rooms.outbound.outbox import do_record
 
@@ -67,6 +68,8 @@ async def check_create_invitation(
         access = await access_room(actor, room_id, writing=True, representatives=False)
         if len(label) > 200:  # after the gate, as everywhere
             raise Invalid({"label": "too_long"})
+        if holds_nul(label):
+            raise Invalid({"label": INVALID_CHARACTERS})
         code = _new_code()
         expires_at = datetime.now(UTC) + INVITATION_LIFETIME
         await Invitation.insert(

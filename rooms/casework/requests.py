@@ -24,6 +24,7 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid, NotFound
 from rooms.kernel.events import RequestItemReviewed
 from rooms.kernel.tables import DocumentRequest, RequestItem
+from rooms.kernel.text import INVALID_CHARACTERS, holds_nul
 from rooms.kernel.vocabulary import ItemKind, RequestItemState, Side
 from rooms.outbound.outbox import do_record
 
@@ -82,6 +83,8 @@ def validate(
         errors["items"] = "empty"
     elif len(labels) > MAX_ITEMS or any(len(i.label) > 200 for i in labels):
         errors["items"] = "too_long"
+    elif holds_nul(*(i.label for i in labels)):
+        errors["items"] = INVALID_CHARACTERS
     if deadline < today:
         errors["deadline"] = "past"
     elif deadline > today + LONGEST_DEADLINE:
@@ -160,6 +163,8 @@ async def check_review_item(
             raise Invalid({"reason": "empty"})
         if len(reason) > 2000:
             raise Invalid({"reason": "too_long"})
+        if holds_nul(reason):
+            raise Invalid({"reason": INVALID_CHARACTERS})
         row = await _item_in_room(parse_id(item_id), access.room.id)
         if row["state"] != RequestItemState.submitted.value:
             raise Invalid({"state": "not_submitted"})

@@ -24,6 +24,7 @@ from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import DomainError, Invalid, NotFound
 from rooms.kernel.records import RoomAccess, TemplateView
 from rooms.kernel.tables import Participant, TextTemplate
+from rooms.kernel.text import INVALID_CHARACTERS, holds_nul
 from rooms.kernel.vocabulary import ParticipantRole
 
 MAX_NAME_LENGTH = 100
@@ -78,6 +79,8 @@ def validate(name: str, body: str) -> tuple[str, str]:
         errors["name"] = "empty"
     elif len(clean_name) > MAX_NAME_LENGTH:
         errors["name"] = "too_long"
+    elif holds_nul(clean_name):
+        errors["name"] = INVALID_CHARACTERS
     text = ""
     try:
         text = clean_body(body, MAX_BODY_LENGTH)

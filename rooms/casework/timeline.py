@@ -14,6 +14,7 @@ from rooms.kernel.errors import Invalid, RoomClosed
 from rooms.kernel.events import ItemAdded, ItemsRead
 from rooms.kernel.records import RoomAccess, TimelineItem
 from rooms.kernel.tables import Message, Participant, Receipt, Room
+from rooms.kernel.text import INVALID_CHARACTERS, holds_nul
 from rooms.kernel.vocabulary import ItemKind, ParticipantRole, RoomStatus, Side
 from rooms.outbound.outbox import do_record
 
@@ -36,8 +37,8 @@ def clean_body(body: str, max_length: int = DEFAULT_MAX_LENGTH) -> str:
         raise Invalid({"body": "empty"})
     if len(text) > max_length:
         raise Invalid({"body": "too_long"})
-    if "\x00" in text:
-        raise Invalid({"body": "invalid_characters"})
+    if holds_nul(text):
+        raise Invalid({"body": INVALID_CHARACTERS})
     return text
 
 

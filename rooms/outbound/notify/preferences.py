@@ -17,6 +17,7 @@ from rooms.kernel.actors import Actor, ActorKind
 from rooms.kernel.db import write_transaction
 from rooms.kernel.errors import Invalid
 from rooms.kernel.tables import ContactPreference
+from rooms.kernel.text import holds_nul
 from rooms.outbound.notify.kinds import LANGUAGES, Digest
 from rooms.outbound.notify.policy import current_policy
 
@@ -85,7 +86,7 @@ def validate_preferences(
 ) -> tuple[str, str, str]:
     errors: dict[str, str] = {}
     address = email.strip()
-    if address and (len(address) > MAX_EMAIL or not EMAIL.match(address)):
+    if address and (len(address) > MAX_EMAIL or not EMAIL.match(address) or holds_nul(address)):
         errors["email"] = "invalid"
     if language not in LANGUAGES:
         errors["language"] = "invalid"
