@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
 
     from app import health, i18n, live, rate_limits, scanner, security
     from app.api import api_router
+    from app.audit_source import AuditSource
     from app.body_deadline import BodyDeadline
     from app.csrf import SessionBoundCsrf
     from app.errors import audit_refusals, exception_handlers
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         ],
         lifespan=[lifespan],
         middleware=[
+            AuditSource,  # first: every audit event of the request names its client
             BodyDeadline(settings.server),
             CommittedFacts,
             i18n.LanguageMiddleware(settings.app.language),
