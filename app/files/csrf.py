@@ -17,11 +17,13 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.utils.scope.state import ScopeState
 
 from app.csrf import HEADER, accepted
+from app.refusal_audit import CSRF_REFUSED, count_refusal
 
 
 def require_csrf(request: Request[Any, Any, Any]) -> None:
     secret: str = request.app.state.secret
     sent = str(request.headers.get(HEADER) or request.query_params.get("csrf") or "")
     if not accepted(sent, request, secret):
+        count_refusal(request.scope, CSRF_REFUSED)  # audited as counts (app.refusal_audit)
         raise PermissionDeniedException("CSRF token verification failed")
     ScopeState.from_scope(request.scope).csrf_token = sent  # for the fragment it answers
