@@ -38,6 +38,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from app.identity.sessions import session_id_of
+from app.refusal_audit import CSRF_REFUSED, count_refusal
 
 COOKIE = "antragsraum_csrf"
 HEADER = "x-csrftoken"
@@ -160,6 +161,7 @@ class SessionBoundCsrf(ASGIMiddleware):
             sent = (await request.form()).get(FIELD)
         ended = bool(request.cookies.get(self.session_cookie)) and not session_id_of(request)
         if not ended and (not isinstance(sent, str) or not accepted(sent, request, self.secret)):
+            count_refusal(scope, CSRF_REFUSED)  # audited as counts (app.refusal_audit)
             raise _refused(request, form)
         if isinstance(sent, str):
             state.csrf_token = sent

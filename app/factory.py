@@ -36,8 +36,9 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     db.bind_engine(engine)
     secret = app_secret(settings)
 
-    from app import health, i18n, live, rate_limits, scanner, security
+    from app import health, i18n, live, rate_limits, refusal_audit, scanner, security
     from app.api import api_router
+    from app.audit_source import AuditSource
     from app.body_deadline import BodyDeadline
     from app.csrf import SessionBoundCsrf
     from app.errors import audit_refusals, exception_handlers
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         worker = asyncio.create_task(scanner.run_scanner(app, stop), context=worker_context(app))
         notifier = notify_worker.start(app, stop, context=worker_context(app))
         sweeper = asyncio.create_task(orphans.run_orphan_sweep(app, stop))
+        refusals = asyncio.create_task(refusal_audit.run_refusal_audit(app, stop))
         webhook_worker = None
         if settings.webhooks.enabled:
             from app.webhooks.worker import run_webhooks
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
             await worker
             await notifier
             await sweeper
+            await refusals  # the counts still open are written before the pool closes
             if webhook_worker is not None:
                 await webhook_worker
             if owns_engine:
@@ -108,6 +111,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         lifespan=[lifespan],
         request_class=TextRequest,
         middleware=[
+            AuditSource,  # first: every audit event of the request names its client
             BodyDeadline(settings.server),
             CommittedFacts,
             QueryTextMiddleware(),
@@ -148,6 +152,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
                 "secret": secret,
                 "storage": make_storage(settings),
                 rate_limits.STATE_KEY: rate_limits.make_policy(settings),
+                refusal_audit.STATE_KEY: refusal_audit.RefusalCounts(),
             }
         ),
         dependencies=identity.dependencies,

@@ -19,7 +19,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.api.scopes import remember
-from app.rate_limits import address, check, hit
+from app.rate_limits import RateLimited, address, check, hit
+from app.refusal_audit import BEARER_RATE_LIMITED, BEARER_REFUSED, count_refusal
 from rooms.casestore.clients import authenticate
 
 FAILURES = "bearer_failures_per_address"
@@ -31,10 +32,15 @@ class ApiRateLimit(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         caller = address(connection)
-        await check(connection, FAILURES, caller)
+        try:
+            await check(connection, FAILURES, caller)
+        except RateLimited:
+            count_refusal(scope, BEARER_RATE_LIMITED)
+            raise
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         client = await authenticate(token.strip()) if scheme.lower() == "bearer" else None
         if client is None:
+            count_refusal(scope, BEARER_REFUSED)  # audited as counts (app.refusal_audit)
             await hit(connection, FAILURES, caller)
         else:
             remember(scope, client)

@@ -36,6 +36,7 @@ from litestar import Litestar, Request
 from app.files.base64_files import BadEncoding, receive_base64
 from app.files.staging import staged_files
 from app.files.upload_stream import (
+    FirstPart,
     ReceivedUpload,
     TooLarge,
     receive,
@@ -117,14 +118,17 @@ class Multipart:
     body: AsyncIterator[bytes]
     declared: int | None = None
     """The body's ``Content-Length``, if sent."""
+    first_part: FirstPart | None = None
+    """The check of the body's first part (a page form's CSRF token), if any."""
 
     @classmethod
-    def of(cls, request: Request[Any, Any, Any]) -> Multipart:
+    def of(cls, request: Request[Any, Any, Any], first_part: FirstPart | None = None) -> Multipart:
         length = request.headers.get("content-length") or ""
         return cls(
             request.headers.get("content-type", ""),
             request.stream(),
             int(length) if length.isdigit() else None,
+            first_part,
         )
 
 
@@ -206,6 +210,7 @@ async def _receive(app: Litestar, source: Multipart | Base64Files, rules: Rules)
         max_files=rules.max_files,
         max_total=rules.max_total,
         max_field=rules.max_field,
+        first_part=source.first_part,
     )
 
 

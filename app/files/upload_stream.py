@@ -9,6 +9,12 @@ Two forms, one result (``ReceivedUpload``):
 - ``app.files.base64_files.receive_base64``: the small base64 files of a JSON body
   (already in memory), decoded strictly, each to its own temporary file.
 
+A form may have its first part checked before anything else is taken (``first_part``:
+the page forms' CSRF token, which travels as the form's first field so that it is
+never in a URL): the check is called when the first part is complete, or with
+``None`` as soon as a file part comes first, before its temporary file exists; it
+raises to refuse the body, and nothing after the first part is read.
+
 Temporary files are removed by the caller on every path (``ReceivedUpload.discard``)
 and swept at start-up. ``fingerprint`` reads a multipart body again without storing
 anything: it names what was sent (fields and files), whatever the boundary.
@@ -21,7 +27,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -136,6 +142,11 @@ def _write_all(fd: int, pieces: list[bytes | bytearray]) -> None:
 _IOV_MAX = min(os.sysconf("SC_IOV_MAX"), 1024) if hasattr(os, "sysconf") else 16
 
 
+FirstPart = Callable[[str | None, str], None]
+"""Checks a body's first part: its field name and value, or ``None`` when a file came first
+(or no part at all). Raises to refuse the body."""
+
+
 class TooLarge(Exception):
     """A file, or the whole upload, is over its limit.
 
@@ -233,8 +244,12 @@ async def receive(
     max_files: int,
     max_total: int | None = None,
     max_field: int = CHUNK_LIMIT_FIELDS,
+    first_part: FirstPart | None = None,
 ) -> ReceivedUpload:
-    """Stream the body's file parts to ``directory``; raise TooLarge or BadUpload."""
+    """Stream the body's file parts to ``directory``; raise TooLarge or BadUpload.
+
+    ``first_part``: the check of the body's first part (see the module's docstring).
+    """
     return await _receive(
         content_type,
         body,
@@ -243,6 +258,7 @@ async def receive(
         max_files=max_files,
         max_total=max_total,
         max_field=max_field,
+        first_part=first_part,
     )
 
 
@@ -284,6 +300,7 @@ async def _receive(
     max_files: int,
     max_total: int | None,
     max_field: int,
+    first_part: FirstPart | None = None,
 ) -> ReceivedUpload:
     mime, options = parse_options_header(content_type)
     boundary = options.get("boundary")
@@ -295,6 +312,7 @@ async def _receive(
     field_value = bytearray()
     sink: _Sink | None = None
     total = 0
+    gate = first_part  # None once the first part has passed
     try:
         with PushMultipartParser(
             boundary, max_segment_count=max_files + 10, max_segment_size=max_file + 1
@@ -307,7 +325,11 @@ async def _receive(
                             sink = None
                             current = None
                         elif field_name is not None:
-                            upload.fields[field_name] = _field_text(field_value)
+                            value = _field_text(field_value)
+                            if gate is not None:
+                                check, gate = gate, None
+                                check(field_name, value)
+                            upload.fields[field_name] = value
                             field_name = None
                     elif isinstance(event, bytearray | bytes):
                         if current is not None and sink is not None:
@@ -323,6 +345,9 @@ async def _receive(
                             if len(field_value) > max_field:
                                 raise BadUpload("form field too long")
                     elif event.filename is not None:  # a new file part
+                        if gate is not None:  # a file before the first part's check
+                            check, gate = gate, None
+                            check(None, "")
                         if not event.filename:
                             continue  # an empty file input: nothing chosen
                         if len(upload.files) >= max_files:
@@ -338,6 +363,8 @@ async def _receive(
                         upload.files.append(current)
                     else:
                         field_name, field_value = event.name or "", bytearray()
+        if gate is not None:  # no part at all
+            gate(None, "")
     except ParserLimitReached as exc:
         upload.discard()
         raise _limit_reached(exc, len(upload.files) - 1 if current else None) from exc

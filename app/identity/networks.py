@@ -19,6 +19,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send, WebSocketCloseEvent
 
+from app.audit_source import client_address
 from app.identity.actor import current_actor
 from rooms.kernel import audit
 from rooms.kernel.authorities import address_allowed, allowed_networks
@@ -52,7 +53,7 @@ class StaffNetworkMiddleware(ASGIMiddleware):
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         actor = await current_actor(connection)
         if actor is not None and actor.is_staff:
-            address = connection.client.host if connection.client else ""
+            address = client_address(scope)  # the audit trail's source, too
             networks = await self._networks(actor.authority_slug or "")
             if not address_allowed(address, networks):
                 await audit.record(

@@ -1,7 +1,8 @@
 """Decisions in the room: the caseworker's form, and recording the first retrieval.
 
-``POST /rooms/{id}/decisions`` is a multipart upload like ``/uploads``: the CSRF token
-(header or ``?csrf=``) and the gate are checked before a byte of the body is read,
+``POST /rooms/{id}/decisions`` is a multipart upload like ``/uploads``: the gate and a
+CSRF token sent as a header are checked before a byte of the body is read (a plain
+form's token, its first field, before any file part is taken: ``app.files.csrf``),
 then ``app.files.accept`` streams the document to a temporary file (hashed on the
 way), requires a real PDF, and stores it before the decision is recorded. Downloads of
 a decision's document by the applicant's side go through ``track_retrieval``, which
@@ -54,7 +55,7 @@ async def issue_decision(
     request: Request[Any, Any, Any], room_id: FromPath[str], actor: MaybeActor
 ) -> Redirect | Template:
     me = need_actor(request, actor)
-    require_csrf(request)
+    token_part = require_csrf(request)  # the header now, or the form's first field
     settings: Settings = request.app.state.settings
     max_file = settings.uploads.max_file_mb * MB
     # The gate before reading a byte of the body.
@@ -83,7 +84,7 @@ async def issue_decision(
     try:
         issued = await accept(
             request.app,
-            Multipart.of(request),
+            Multipart.of(request, token_part),
             rules,
             room_id=access.room.id,
             record=issue,

@@ -42,7 +42,7 @@ async def upload(
     item: FromQuery[str | None] = None,
 ) -> Redirect | Template | Response[str]:
     me = need_actor(request, actor)
-    require_csrf(request)
+    token_part = require_csrf(request)  # the header now, or the form's first field
     settings: Settings = request.app.state.settings
     limits = settings.uploads
     # The gate before reading a byte of the body.
@@ -63,7 +63,11 @@ async def upload(
 
     try:
         posted = await accept(
-            request.app, Multipart.of(request), rules, room_id=access.room.id, record=add_upload
+            request.app,
+            Multipart.of(request, token_part),
+            rules,
+            room_id=access.room.id,
+            record=add_upload,
         )
     except TooLarge:
         return await _refused(request, me, room_id, 413, "too_large")

@@ -1,7 +1,16 @@
-"""Audit events: pseudonymous facts, never message bodies, file contents or tokens."""
+"""Audit events: pseudonymous facts, never message bodies, file contents or tokens.
+
+Each event keeps the client address of the request it came from (``source``). The
+actions do not know the request: the web app sets the address for the request's
+context (:func:`from_source`, in ``app.audit_source``) and :func:`record` reads it. A
+worker's own events run in a context that no request set, and keep none ("").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +19,22 @@ from rooms.kernel.tables import AuditEvent
 
 # Keys that must never reach the audit trail, whatever a caller passes.
 _FORBIDDEN_DETAIL_KEYS = frozenset({"body", "text", "token", "password", "content", "email"})
+
+_source: ContextVar[str] = ContextVar("audit_source", default="")
+
+
+@contextmanager
+def from_source(address: str) -> Iterator[None]:
+    """Events recorded inside the block (in this context) come from ``address``."""
+    token = _source.set(address)
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def current_source() -> str:
+    return _source.get()
 
 
 async def record(
@@ -41,5 +66,6 @@ async def record(
             room=room_id,
             authority=authority_id,
             detail=clean,
+            source=_source.get(),
         )
     )

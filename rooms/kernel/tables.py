@@ -357,6 +357,8 @@ class AuditEvent(Table):
     authority = ForeignKey(Authority, null=True, default=None)
     room = ForeignKey(Room, null=True, default=None, index=True)
     detail = JSON(default={})
+    # The client address of the request that caused it ("" for the workers' own events).
+    source = Varchar(length=45, default="")
 
 
 TABLES: tuple[type[Table], ...] = (

@@ -7,6 +7,7 @@
 //     reader users (the zone's hint is aria-hidden: it is for pointer users);
 //   - on submit every file is sent as a request of its own with XMLHttpRequest
 //     (fetch reports no upload progress), with `HX-Request: true`, so the server
+//     and the form's CSRF token as the `x-csrftoken` header, so the server
 //     answers 204 on success or 4xx with the _upload_error.html fragment;
 //   - every file gets a row in the form's aria-live list (.upload-status):
 //     its name, a <progress> named by it, a percentage, then the result.
@@ -130,6 +131,9 @@
             let xhr = new XMLHttpRequest();
             xhr.open("POST", form.action);
             xhr.setRequestHeader("HX-Request", "true");
+            // The token as a header, checked before the body is read (never in the URL).
+            let token = form.querySelector('input[name="_csrf_token"]');
+            if (token) xhr.setRequestHeader("x-csrftoken", token.value);
             xhr.upload.addEventListener("progress", (evt) => {
                 // Never show 100 % before the server has answered.
                 if (evt.lengthComputable && evt.total) setProgress(row, (evt.loaded / evt.total) * 99);

@@ -151,7 +151,7 @@ async def test_a_forbidden_type_is_refused_with_the_browsers_reason(
         await browser.get(f"/rooms/{room_id}")
         page = await browser.post(
             f"/rooms/{room_id}/uploads",
-            params={"csrf": csrf(browser)},
+            data={"_csrf_token": csrf(browser)},
             files=[("file", (name, content, OCTETS))],
         )
         assert page.status_code == 422

@@ -90,7 +90,7 @@ async def test_parallel_uploads_through_the_served_app_never_exceed_the_room_quo
         async def upload(n: int) -> int:
             response = await browser.post(
                 f"/rooms/{room}/uploads",
-                params={"csrf": csrf(browser)},
+                data={"_csrf_token": csrf(browser)},
                 files=[("file", (f"Nachweis {n}.pdf", padded_pdf(n), "application/pdf"))],
             )
             return response.status_code

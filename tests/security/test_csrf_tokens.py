@@ -53,7 +53,7 @@ def upload_post(room: str) -> Send:
     async def send(client: httpx.AsyncClient, cookie: str, token: str) -> httpx.Response:
         return await client.post(
             f"/rooms/{room}/uploads",
-            params={"csrf": token},
+            data={"_csrf_token": token},
             files=[("file", ("Nachweis.pdf", PDF, "application/pdf"))],
             headers={"cookie": cookie},
         )

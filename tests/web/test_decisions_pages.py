@@ -39,12 +39,10 @@ async def issue(
     htmx: bool = False,
 ) -> httpx.Response:
     headers = {"HX-Request": "true", "x-csrftoken": csrf(client)} if htmx else {}
-    params = {} if htmx else {"csrf": csrf(client)}
     return await client.post(
         f"/rooms/{room_id}/decisions",
-        params=params,
         headers=headers,
-        data={"summary": summary},
+        data={"_csrf_token": csrf(client), "summary": summary},
         files=[("document", document)],
     )
 
@@ -143,7 +141,8 @@ async def test_only_the_authoritys_caseworkers_issue_decisions(app) -> None:
             data={"summary": SUMMARY},
             files=[("document", ("b.pdf", PDF, "application/pdf"))],
         )
-        assert no_token.status_code == 403
+        # The gate reads no body and comes first; a form's token is its first part.
+        assert no_token.status_code == 404
     for outsider in ("otto", "jonas"):
         async with in_process(app) as client:
             await login(client, outsider)

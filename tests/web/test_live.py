@@ -259,7 +259,7 @@ async def test_each_action_reaches_the_other_participants_open_socket(database, 
 
             uploaded = await erika.post(
                 f"{page}/uploads",
-                params={"csrf": csrf(erika)},
+                data={"_csrf_token": csrf(erika)},
                 files=[("file", ("mietvertrag.pdf", pdf, "application/pdf"))],
             )
             assert uploaded.status_code == 303, uploaded.text
@@ -270,8 +270,7 @@ async def test_each_action_reaches_the_other_participants_open_socket(database, 
 
             issued = await sabine.post(
                 f"{page}/decisions",
-                params={"csrf": csrf(sabine)},
-                data={"summary": "Ihr Antrag wird bewilligt."},
+                data={"_csrf_token": csrf(sabine), "summary": "Ihr Antrag wird bewilligt."},
                 files=[("document", ("bescheid.pdf", pdf, "application/pdf"))],
             )
             assert issued.status_code == 303, issued.text

@@ -92,7 +92,8 @@ def expect(response: httpx.Response, status: int) -> httpx.Response:
 async def upload(client: httpx.AsyncClient, room_id: object, **params: str) -> httpx.Response:
     return await client.post(
         f"/rooms/{room_id}/uploads",
-        params={"csrf": csrf(client), **params},
+        params=params,
+        data={"_csrf_token": csrf(client)},
         files=[("file", ("nachweis.pdf", PDF, "application/pdf"))],
     )
 
@@ -100,8 +101,7 @@ async def upload(client: httpx.AsyncClient, room_id: object, **params: str) -> h
 async def issue(client: httpx.AsyncClient, room_id: object, content: bytes = PDF) -> httpx.Response:
     return await client.post(
         f"/rooms/{room_id}/decisions",
-        params={"csrf": csrf(client)},
-        data={"summary": "Bewilligt."},
+        data={"_csrf_token": csrf(client), "summary": "Bewilligt."},
         files=[("document", ("bescheid.pdf", content, "application/pdf"))],
     )
 
@@ -302,7 +302,7 @@ async def test_what_is_refused_or_fails_sends_nothing_and_wakes_no_scanner(
         expect(await erika.post(f"/rooms/{room}/messages", data=empty, headers=htmx), 422)
         not_a_pdf = ("bild.png", HTML_AS_PNG, "image/png")
         refused_upload = await erika.post(
-            f"/rooms/{room}/uploads", params={"csrf": csrf(erika)}, files=[("file", not_a_pdf)]
+            f"/rooms/{room}/uploads", data={"_csrf_token": csrf(erika)}, files=[("file", not_a_pdf)]
         )
         expect(refused_upload, 422)
         expect(await issue(sabine, room, content=HTML_AS_PNG), 422)

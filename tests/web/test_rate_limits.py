@@ -115,7 +115,7 @@ async def post(client: httpx.AsyncClient, room_id: object) -> httpx.Response:
 async def upload(client: httpx.AsyncClient, room_id: object) -> httpx.Response:
     return await client.post(
         f"/rooms/{room_id}/uploads",
-        params={"csrf": csrf(client)},
+        data={"_csrf_token": csrf(client)},
         files=[("file", ("Nachweis.pdf", PDF, "application/pdf"))],
     )
 

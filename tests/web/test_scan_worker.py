@@ -39,7 +39,7 @@ async def test_no_clamd_means_quarantine_and_the_next_scanner_catches_up(
         await http.get(f"/rooms/{result.room.id}")
         response = await http.post(
             f"/rooms/{result.room.id}/uploads",
-            params={"csrf": csrf(http)},
+            data={"_csrf_token": csrf(http)},
             files=[("file", ("a.pdf", PDF, "application/pdf"))],
         )
         assert response.status_code == 303

@@ -25,7 +25,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 async def upload(http: httpx.AsyncClient, room_id, files, **params):  # type: ignore[no-untyped-def]
     return await http.post(
         f"/rooms/{room_id}/uploads",
-        params={"csrf": csrf(http), **params},
+        params=params,
+        data={"_csrf_token": csrf(http)},
         files=[("file", f) for f in files],
     )
 
