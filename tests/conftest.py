@@ -6,6 +6,9 @@ Every run gets a database of its own on the server (``ANTRAGSRAUM_TEST_PG_SERVER
 default 127.0.0.1:5432), created when the run starts and dropped when it ends, so that
 runs never share a schema. ``ANTRAGSRAUM_TEST_PG_URL`` names an existing database to
 use instead (it is reset, but not dropped).
+
+Tests marked ``on_both_backends`` run on the memory backends and on Redis for sessions
+and the live channel (``services``, see tests/backends.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from piccolo.engine import Engine
 
 from app import db
 from rooms.kernel.tables import TABLES
+from tests import backends
 from tests.servers import free_port, running
 
 PG_SERVER = os.environ.get("ANTRAGSRAUM_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
@@ -71,6 +75,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    asyncio.run(backends.delete_run_keys())
     if OWN_DATABASE and not hasattr(session.config, "workerinput"):
         asyncio.run(_on_the_server(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)'))
 
@@ -109,6 +114,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.on_both_backends``: run once on memory, once on the shared Redis."""
+    if metafunc.definition.get_closest_marker("on_both_backends"):
+        metafunc.parametrize("services", backends.BACKENDS, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def services(request: pytest.FixtureRequest) -> backends.Services:
+    """Sessions and the live channel: memory, unless the test runs on both backends."""
+    return backends.services_for(getattr(request, "param", "memory"))
+
+
+@pytest.fixture(autouse=True)
+def _services_of_this_test(services: backends.Services):  # type: ignore[no-untyped-def]
+    """``make_settings`` (and so ``serving``) builds on this test's backends."""
+    backends.current = services
+    yield
+    backends.current = backends.MEMORY
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     if request.param == "sqlite":
@@ -144,12 +169,12 @@ def make_settings(tmp_path, base_url: str = BASE_URL, trusted_proxies=(), **sect
     from app.settings import (
         AppSettings,
         RateLimitSettings,
-        SessionSettings,
         Settings,
         StorageSettings,
     )
 
-    sections.setdefault("sessions", SessionSettings(backend="memory"))
+    sections.setdefault("sessions", backends.current.sessions)
+    sections.setdefault("live", backends.current.live)
     sections.setdefault("rate_limits", RateLimitSettings(enabled=False))
     sections.setdefault("storage", StorageSettings(path=str(tmp_path / "files")))
     return Settings(
