@@ -99,13 +99,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     Its run on the other database is not collected at all, rather than collected and
     skipped: a skip would read as a test that could not run.
+
+    Likewise a database test runs on Redis with PostgreSQL only: several instances
+    sharing Redis is the PostgreSQL deployment (SQLite is one embedded process), and
+    the run on SQLite would only repeat the memory backends' run at twice the cost.
     """
     keep, drop = [], []
     for item in items:
         marker = item.get_closest_marker("only_on")
         callspec = getattr(item, "callspec", None)
         engine = callspec.params.get("engine") if callspec else None
-        if marker and engine is not None and engine not in marker.args:
+        on_redis = callspec is not None and callspec.params.get("services") == "redis"
+        other_database = marker and engine is not None and engine not in marker.args
+        if other_database or (on_redis and engine == "sqlite"):
             drop.append(item)
         else:
             keep.append(item)

@@ -270,7 +270,9 @@ async def test_each_action_reaches_the_other_participants_open_socket(database, 
             )
             assert uploaded.status_code == 303, uploaded.text
             frame = await frame_where(sabines, 'hx-target="#timeline"', 'id="item-3"')
-            assert "mietvertrag.pdf" in frame and "attachment--pending" in frame
+            # Pending, or clean already when the woken scanner was quicker than the socket:
+            # either way the verdict's own frame follows.
+            assert "mietvertrag.pdf" in frame
             frame = await frame_where(sabines, 'hx-target="#item-3"', "attachment--clean")
             assert "/attachments/" in frame
 
@@ -282,7 +284,7 @@ async def test_each_action_reaches_the_other_participants_open_socket(database, 
             )
             assert issued.status_code == 303, issued.text
             frame = await frame_where(erikas, 'hx-target="#timeline"', 'id="item-4"')
-            assert "Ihr Antrag wird bewilligt." in frame and "wird geprüft" in frame
+            assert "Ihr Antrag wird bewilligt." in frame  # pending or clean, as above
             frame = await frame_where(erikas, 'hx-target="#room-status"')
             assert "Entschieden" in frame
             frame = await frame_where(erikas, 'hx-target="#item-4"', "Dies ist Ihr Bescheid.")
