@@ -58,7 +58,7 @@ def make_channels(settings: Settings) -> ChannelsPlugin:
     if settings.live.backend == "redis":
         from app.live_channel import RedisLiveBackend
 
-        backend: Any = RedisLiveBackend(settings.live.redis_url)
+        backend: Any = RedisLiveBackend(settings.live.redis_url, prefix=settings.live.redis_prefix)
     else:
         backend = MemoryChannelsBackend()
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)

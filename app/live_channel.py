@@ -30,6 +30,10 @@ its ``Subscriber`` stay Litestar's):
   period whatever Redis does; closing the connection is bounded as well.
 
 Only nudges travel here (never content), so losing one is harmless by design.
+
+Channel names on Redis carry ``prefix`` (``live.redis_prefix``), so that deployments
+(or test runs) sharing one Redis never hear each other; the plugin and the sockets
+only ever see the names without it.
 """
 
 from __future__ import annotations
@@ -69,7 +73,8 @@ _LOST = (RedisError, OSError, TimeoutError)
 class RedisLiveBackend(ChannelsBackend):
     """Redis pub/sub for the live channel, resubscribing (and saying so) after a loss."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, prefix: str = "") -> None:
+        self._prefix = prefix
         # No retries inside redis-py: a silent reconnect would hide what was missed.
         self._redis: Redis = Redis.from_url(
             redis_url,
@@ -103,7 +108,7 @@ class RedisLiveBackend(ChannelsBackend):
             async with asyncio.timeout(OPERATION_TIMEOUT):
                 async with self._redis.pipeline(transaction=False) as pipe:
                     for channel in set(channels):
-                        pipe.publish(channel, data)
+                        pipe.publish(self._on_redis(channel), data)
                     await pipe.execute()
         except _LOST as exc:
             log.warning("live channel: a nudge is dropped (%s); resync follows", exc)
@@ -114,9 +119,10 @@ class RedisLiveBackend(ChannelsBackend):
             self._wanted.update(new)
             if not new or self._pubsub is None:
                 return  # the reader subscribes to all wanted channels when it connects
-            waits = [self._confirming.setdefault(c.encode(), asyncio.Event()) for c in new]
+            names = [self._on_redis(channel) for channel in new]
+            waits = [self._confirming.setdefault(n.encode(), asyncio.Event()) for n in names]
             try:
-                await self._pubsub.subscribe(*new)
+                await self._pubsub.subscribe(*names)
             except _LOST:
                 return  # the reader notices the loss, resubscribes and resyncs
         try:  # outside the lock: the reader confirms, others may subscribe meanwhile
@@ -131,7 +137,7 @@ class RedisLiveBackend(ChannelsBackend):
             self._wanted.difference_update(gone)
             if gone and self._pubsub is not None:
                 with contextlib.suppress(*_LOST):
-                    await self._pubsub.unsubscribe(*gone)
+                    await self._pubsub.unsubscribe(*(self._on_redis(c) for c in gone))
 
     async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
         """The one reader: connect, subscribe to everything wanted, read; on loss, again."""
@@ -173,7 +179,7 @@ class RedisLiveBackend(ChannelsBackend):
                 async with asyncio.timeout(OPERATION_TIMEOUT):
                     await pubsub.connect()  # type: ignore[no-untyped-call]
                     if self._wanted:
-                        await pubsub.subscribe(*self._wanted)
+                        await pubsub.subscribe(*(self._on_redis(c) for c in self._wanted))
                         await _confirmed(pubsub, len(self._wanted))
             except BaseException:
                 await _close(pubsub)
@@ -202,8 +208,13 @@ class RedisLiveBackend(ChannelsBackend):
                 event = self._confirming.pop(channel, None)
                 if event is not None:
                     event.set()
-            elif kind == "message" and channel.decode() in self._wanted:
-                yield channel.decode(), message["data"]
+            elif kind == "message":
+                name = channel.decode().removeprefix(self._prefix)
+                if name in self._wanted:
+                    yield name, message["data"]
+
+    def _on_redis(self, channel: str) -> str:
+        return f"{self._prefix}{channel}"
 
     async def _drop(self) -> None:
         pubsub, self._pubsub = self._pubsub, None

@@ -42,6 +42,8 @@ class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True):
 class SessionSettings(msgspec.Struct, forbid_unknown_fields=True):
     backend: Literal["file", "redis", "memory"] = "file"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_namespace: str = "antragsraum_sessions"
+    """For "redis": the prefix of every session key (several deployments on one Redis)."""
     cookie_name: str = "antragsraum_session"
     cookie_secure: bool = False
     idle_timeout_minutes: float = 30
@@ -51,6 +53,8 @@ class SessionSettings(msgspec.Struct, forbid_unknown_fields=True):
 class LiveSettings(msgspec.Struct, forbid_unknown_fields=True):
     backend: Literal["memory", "redis"] = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = ""
+    """For "redis": put before every channel name (several deployments on one Redis)."""
     allowed_origins: list[str] = msgspec.field(default_factory=list)
 
 

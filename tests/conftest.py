@@ -6,6 +6,9 @@ Every run gets a database of its own on the server (``ANTRAGSRAUM_TEST_PG_SERVER
 default 127.0.0.1:5432), created when the run starts and dropped when it ends, so that
 runs never share a schema. ``ANTRAGSRAUM_TEST_PG_URL`` names an existing database to
 use instead (it is reset, but not dropped).
+
+Tests marked ``on_both_backends`` run on the memory backends and on Redis for sessions
+and the live channel (``services``, see tests/backends.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from piccolo.engine import Engine
 
 from app import db
 from rooms.kernel.tables import TABLES
+from tests import backends
 from tests.servers import free_port, running
 
 PG_SERVER = os.environ.get("ANTRAGSRAUM_TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
@@ -71,6 +75,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    asyncio.run(backends.delete_run_keys())
     if OWN_DATABASE and not hasattr(session.config, "workerinput"):
         asyncio.run(_on_the_server(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)'))
 
@@ -94,19 +99,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     Its run on the other database is not collected at all, rather than collected and
     skipped: a skip would read as a test that could not run.
+
+    Likewise a database test runs on Redis with PostgreSQL only: several instances
+    sharing Redis is the PostgreSQL deployment (SQLite is one embedded process), and
+    the run on SQLite would only repeat the memory backends' run at twice the cost.
     """
     keep, drop = [], []
     for item in items:
         marker = item.get_closest_marker("only_on")
         callspec = getattr(item, "callspec", None)
         engine = callspec.params.get("engine") if callspec else None
-        if marker and engine is not None and engine not in marker.args:
+        on_redis = callspec is not None and callspec.params.get("services") == "redis"
+        other_database = marker and engine is not None and engine not in marker.args
+        if other_database or (on_redis and engine == "sqlite"):
             drop.append(item)
         else:
             keep.append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.on_both_backends``: run once on memory, once on the shared Redis."""
+    if metafunc.definition.get_closest_marker("on_both_backends"):
+        metafunc.parametrize("services", backends.BACKENDS, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def services(request: pytest.FixtureRequest) -> backends.Services:
+    """Sessions and the live channel: memory, unless the test runs on both backends."""
+    return backends.services_for(getattr(request, "param", "memory"))
+
+
+@pytest.fixture(autouse=True)
+def _services_of_this_test(services: backends.Services):  # type: ignore[no-untyped-def]
+    """``make_settings`` (and so ``serving``) builds on this test's backends."""
+    backends.current = services
+    yield
+    backends.current = backends.MEMORY
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -144,12 +175,12 @@ def make_settings(tmp_path, base_url: str = BASE_URL, trusted_proxies=(), **sect
     from app.settings import (
         AppSettings,
         RateLimitSettings,
-        SessionSettings,
         Settings,
         StorageSettings,
     )
 
-    sections.setdefault("sessions", SessionSettings(backend="memory"))
+    sections.setdefault("sessions", backends.current.sessions)
+    sections.setdefault("live", backends.current.live)
     sections.setdefault("rate_limits", RateLimitSettings(enabled=False))
     sections.setdefault("storage", StorageSettings(path=str(tmp_path / "files")))
     return Settings(

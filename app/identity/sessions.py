@@ -208,7 +208,8 @@ def make_session_store(settings: Settings) -> Store:
         return FileStore(settings.data_path / "sessions", create_directories=True)
     from litestar.stores.redis import RedisStore  # imported only when configured
 
-    return RedisStore.with_client(url=settings.sessions.redis_url, namespace="antragsraum_sessions")
+    sessions = settings.sessions
+    return RedisStore.with_client(url=sessions.redis_url, namespace=sessions.redis_namespace)
 
 
 def begin_login_session(data: dict[str, Any]) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from app.settings import (
     DatabaseSettings,
     IdentitySettings,
     ProviderSettings,
-    SessionSettings,
     Settings,
 )
 from tests import builders
+from tests.backends import Services
 from tests.identity.rogue_idp import CLIENT_ID, CLIENT_SECRET, RogueIdp, RogueServer
 from tests.login import hidden_inputs
 from tests.servers import free_port, in_process, running
@@ -56,7 +56,9 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, rogue_server: RogueIdp) -> Settings:
+def settings(
+    tmp_path: Path, database_url: str, rogue_server: RogueIdp, services: Services
+) -> Settings:
     providers = [
         ProviderSettings(
             id="rogue",
@@ -75,7 +77,7 @@ def settings(tmp_path: Path, database_url: str, rogue_server: RogueIdp) -> Setti
     return Settings(
         app=AppSettings(base_url=BASE_URL, data_dir=str(tmp_path), secret_key="t" * 48),
         database=DatabaseSettings(url=database_url),
-        sessions=SessionSettings(backend="memory"),
+        sessions=services.sessions,  # memory, or Redis for tests on both backends
         identity=IdentitySettings(dev_idp=True, providers=providers),
     )
 

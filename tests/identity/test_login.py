@@ -13,6 +13,8 @@ from rooms.kernel.tables import AuditEvent
 from tests.identity.conftest import COOKIE, csrf_post, session_data
 from tests.login import choose_persona, login
 
+pytestmark = pytest.mark.on_both_backends  # sessions in memory and in Redis
+
 
 async def last_audit(action: str) -> dict[str, Any]:
     rows = (

@@ -13,7 +13,6 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from litestar import Litestar
-from litestar.stores.memory import MemoryStore
 from piccolo.engine import Engine
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -27,6 +26,8 @@ from tests.cast import ERIKA
 from tests.conftest import serving
 from tests.identity.conftest import BASE_URL, COOKIE, csrf_post, session_data
 from tests.login import csrf, login
+
+pytestmark = pytest.mark.on_both_backends  # sessions and sockets in memory and in Redis
 
 BACKCHANNEL = "/auth/backchannel-logout"
 ISSUER = f"{BASE_URL}/dev-idp"
@@ -310,7 +311,7 @@ async def test_a_request_in_flight_does_not_revive_an_ended_session(
             await store.delete(key)  # a back-channel logout lands right now
         return value
 
-    monkeypatch.setattr(MemoryStore, "get", lambda _, key, renew_for=None: get_then_end(key))
+    monkeypatch.setattr(type(store), "get", lambda _, key, renew_for=None: get_then_end(key))
     await client.get("/login")
     monkeypatch.undo()
     assert await store.get(session_id) is None
@@ -415,6 +416,6 @@ async def test_a_socket_of_an_already_ended_session_closes(
                 await store.delete(key)
             return value
 
-        monkeypatch.setattr(MemoryStore, "get", lambda _, key, renew_for=None: get_then_end(key))
+        monkeypatch.setattr(type(store), "get", lambda _, key, renew_for=None: get_then_end(key))
         async with _socket(base, erika, result.room.id) as socket:
             assert await _closed_code(socket) == 4401

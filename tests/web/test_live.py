@@ -11,11 +11,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests import builders
+from tests.backends import on_redis
 from tests.cast import ERIKA
 from tests.conftest import serving
 from tests.login import csrf, login
 
 pytestmark = pytest.mark.usefixtures("database")
+
+both = pytest.mark.on_both_backends  # the live channel and sessions: memory and Redis
 
 ITEM = re.compile(r'<li id="item-(\d+)"')
 
@@ -66,6 +69,7 @@ async def people(server):  # type: ignore[no-untyped-def]
         yield erika, sabine
 
 
+@both
 async def test_a_reply_reaches_the_other_participants_socket(server, people) -> None:
     erika, sabine = people
     result = await builders.room(ERIKA)
@@ -78,6 +82,7 @@ async def test_a_reply_reaches_the_other_participants_socket(server, people) -> 
         assert ITEM.findall(frame) == ["2"]
 
 
+@both
 async def test_reconnect_with_last_sequence_gets_exactly_the_missing_items(server, people) -> None:
     erika, sabine = people
     result = await builders.room(ERIKA)
@@ -95,6 +100,7 @@ async def test_reconnect_with_last_sequence_gets_exactly_the_missing_items(serve
         assert await receive_items(socket, 1) == [5]  # no duplicate of 3 or 4 first
 
 
+@both
 async def test_the_author_sees_live_that_the_other_side_read_the_message(server, people) -> None:
     erika, sabine = people
     result = await builders.room(ERIKA)
@@ -111,6 +117,7 @@ async def test_the_author_sees_live_that_the_other_side_read_the_message(server,
 
 
 @pytest.mark.parametrize("origin", ["http://evil.example", None])
+@both
 async def test_handshake_from_a_foreign_or_missing_origin_is_refused(
     server, people, origin
 ) -> None:
@@ -125,6 +132,7 @@ async def test_handshake_from_a_foreign_or_missing_origin_is_refused(
             await asyncio.wait_for(socket.recv(), 5)
 
 
+@both
 async def test_outsiders_and_anonymous_sockets_get_nothing(server) -> None:
     result = await builders.room(ERIKA)
     async with httpx.AsyncClient(base_url=server) as jonas:
@@ -137,12 +145,7 @@ async def test_outsiders_and_anonymous_sockets_get_nothing(server) -> None:
 
 async def test_nudges_travel_through_redis_between_instances(database, tmp_path) -> None:
     """Two app instances sharing Redis: a reply posted on one reaches a socket on the other."""
-    from app.settings import LiveSettings, SessionSettings
-
-    shared = {
-        "live": LiveSettings(backend="redis"),
-        "sessions": SessionSettings(backend="redis"),
-    }
+    shared = on_redis().sections  # this run's namespace on the shared Redis
     result = await builders.room(ERIKA)
     async with (
         serving(database, tmp_path / "a", **shared) as first,
@@ -159,6 +162,7 @@ async def test_nudges_travel_through_redis_between_instances(database, tmp_path)
             assert "Über Redis." in frame
 
 
+@both
 async def test_a_removed_participants_socket_stops_at_once(server, people) -> None:
     from websockets.exceptions import ConnectionClosedError
 
@@ -179,6 +183,7 @@ async def test_a_removed_participants_socket_stops_at_once(server, people) -> No
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
 
 
+@both
 async def test_removing_a_representative_closes_their_socket_within_a_second(server) -> None:
     from websockets.exceptions import ConnectionClosedError
 
@@ -222,6 +227,7 @@ async def frame_where(socket: ClientConnection, *marks: str) -> str:
                 return frame
 
 
+@both
 async def test_each_action_reaches_the_other_participants_open_socket(database, tmp_path) -> None:
     """Through the served app: a caseworker's message, an upload (turning clean live),
     a decision (its document made available live, its retrieval evidenced live) and the
@@ -264,7 +270,9 @@ async def test_each_action_reaches_the_other_participants_open_socket(database, 
             )
             assert uploaded.status_code == 303, uploaded.text
             frame = await frame_where(sabines, 'hx-target="#timeline"', 'id="item-3"')
-            assert "mietvertrag.pdf" in frame and "attachment--pending" in frame
+            # Pending, or clean already when the woken scanner was quicker than the socket:
+            # either way the verdict's own frame follows.
+            assert "mietvertrag.pdf" in frame
             frame = await frame_where(sabines, 'hx-target="#item-3"', "attachment--clean")
             assert "/attachments/" in frame
 
@@ -275,7 +283,7 @@ async def test_each_action_reaches_the_other_participants_open_socket(database, 
             )
             assert issued.status_code == 303, issued.text
             frame = await frame_where(erikas, 'hx-target="#timeline"', 'id="item-4"')
-            assert "Ihr Antrag wird bewilligt." in frame and "wird geprüft" in frame
+            assert "Ihr Antrag wird bewilligt." in frame  # pending or clean, as above
             frame = await frame_where(erikas, 'hx-target="#room-status"')
             assert "Entschieden" in frame
             frame = await frame_where(erikas, 'hx-target="#item-4"', "Dies ist Ihr Bescheid.")

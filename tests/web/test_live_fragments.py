@@ -35,7 +35,7 @@ from tests.conftest import serving
 from tests.login import csrf, login
 from tests.web.test_live import frame_where, open_socket
 
-pytestmark = pytest.mark.usefixtures("database")
+pytestmark = [pytest.mark.usefixtures("database"), pytest.mark.on_both_backends]
 
 ITEM = re.compile(r'(<li id="item-(\d+)".*?</article>\s*</li>)', re.S)
 LIMIT = 10**9

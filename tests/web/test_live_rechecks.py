@@ -29,7 +29,7 @@ from tests.web.test_live import (
     ws_url,
 )
 
-pytestmark = pytest.mark.usefixtures("database")
+pytestmark = [pytest.mark.usefixtures("database"), pytest.mark.on_both_backends]
 
 
 @pytest.fixture

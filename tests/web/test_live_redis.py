@@ -1,4 +1,4 @@
-"""The live channel on Redis: a fresh instance's first wave, and a Redis restart.
+"""The live channel on Redis: a fresh instance's first wave, a Redis restart, prefixes.
 
 PostgreSQL only: several instances sharing Redis is the PostgreSQL deployment, and
 what is tested here is the channel, not the database.
@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import httpx
 import pytest
+from litestar.channels import ChannelsPlugin
 
+from app import create_app
 from app.settings import LiveSettings
+from rooms.kernel.events import channel_for
 from tests import builders
+from tests.backends import NAMESPACE, REDIS_URL
 from tests.cast import ERIKA
-from tests.conftest import serving
+from tests.conftest import make_settings, serving
 from tests.login import login
 from tests.redis_server import OwnRedis
+from tests.servers import running
 from tests.web.test_live import open_socket, post, receive_items
 
 pytestmark = [pytest.mark.usefixtures("database"), pytest.mark.only_on("postgres")]
@@ -118,3 +124,31 @@ async def test_shutdown_finishes_while_redis_is_away(database, tmp_path, own_red
         started = time.monotonic()
     # Leaving serving() fails the test when the server does not stop within its grace.
     print(f"shut down in {time.monotonic() - started:.2f}s, Redis {fault}, a socket open")
+
+
+async def test_deployments_with_other_prefixes_on_one_redis_do_not_hear_each_other(
+    database, tmp_path
+) -> None:
+    """``live.redis_prefix``: two deployments share a Redis and the same room ids."""
+    channel = channel_for(uuid.uuid4())
+    apps = [
+        create_app(
+            make_settings(
+                tmp_path / name,
+                live=LiveSettings(backend="redis", redis_url=REDIS_URL, redis_prefix=prefix),
+            ),
+            engine=database,
+        )
+        for name, prefix in (("a", f"{NAMESPACE}:a:"), ("b", f"{NAMESPACE}:b:"))
+    ]
+    async with running(apps[0]), running(apps[1]):
+        first, second = (app.plugins.get(ChannelsPlugin) for app in apps)
+        async with (
+            first.start_subscription([channel]) as on_first,
+            second.start_subscription([channel]) as on_second,
+        ):
+            first.publish(b"for a", channels=[channel])
+            second.publish(b"for b", channels=[channel])
+            # Each channel keeps order: had "for a" reached b, it would come first.
+            assert await asyncio.wait_for(anext(on_first.iter_events()), 5) == b"for a"
+            assert await asyncio.wait_for(anext(on_second.iter_events()), 5) == b"for b"

@@ -12,30 +12,34 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from app.settings import SessionSettings
 from tests import builders
+from tests.backends import Services
 from tests.cast import ERIKA
 from tests.conftest import serving
 from tests.login import csrf, login
 from tests.web.test_live import open_socket, receive_items
 
-pytestmark = pytest.mark.usefixtures("database")
+pytestmark = [pytest.mark.usefixtures("database"), pytest.mark.on_both_backends]
 
 SECOND_IN_MINUTES = 1 / 60
 SECOND_IN_HOURS = 1 / 3600
-TIMEOUTS = {
-    "idle": SessionSettings(backend="memory", idle_timeout_minutes=1.5 * SECOND_IN_MINUTES),
-    "absolute": SessionSettings(backend="memory", absolute_timeout_hours=3 * SECOND_IN_HOURS),
-    "logout": SessionSettings(backend="memory"),
+TIMEOUTS: dict[str, dict[str, float]] = {
+    "idle": {"idle_timeout_minutes": 1.5 * SECOND_IN_MINUTES},
+    "absolute": {"absolute_timeout_hours": 3 * SECOND_IN_HOURS},
+    "logout": {},
 }
 
 
 @pytest.mark.parametrize("ending", list(TIMEOUTS))
-async def test_a_socket_closes_when_its_session_ends(database, tmp_path, ending: str) -> None:
+async def test_a_socket_closes_when_its_session_ends(
+    database, tmp_path, services: Services, ending: str
+) -> None:
     result = await builders.room(ERIKA)
     page = f"/rooms/{result.room.id}"
     async with (
-        serving(database, tmp_path, sessions=TIMEOUTS[ending]) as server,
+        serving(
+            database, tmp_path, sessions=services.session_settings(**TIMEOUTS[ending])
+        ) as server,
         httpx.AsyncClient(base_url=server) as erika,
         httpx.AsyncClient(base_url=server) as sabine,
     ):

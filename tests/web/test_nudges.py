@@ -270,6 +270,7 @@ async def test_the_woken_scanners_verdicts_are_nudged_from_its_worker_task(
         assert row["scan_state"] == "clean"
 
 
+@pytest.mark.on_both_backends  # a real subscription: Redis keeps the order too
 async def test_what_is_refused_or_fails_sends_nothing_and_wakes_no_scanner(
     quiet_app, monkeypatch
 ) -> None:
@@ -340,6 +341,7 @@ async def httpx_post(
         return await http.post(url, json=body, headers=headers)
 
 
+@pytest.mark.on_both_backends
 async def test_two_apps_in_one_process_each_nudge_their_own_channels(
     database, tmp_path, monkeypatch
 ) -> None:
