@@ -55,9 +55,15 @@ async def room_usage_locked(room_id: UUID) -> int:
 
     A quota is a read-then-write: two uploads that both sum the room before either
     has committed would both fit (20 parallel 15 MB uploads stored 300 MB against a
-    200 MB quota). So on PostgreSQL the room's row is locked (``SELECT … FOR
+    200 MB quota). So on PostgreSQL the room's row is locked (``SELECT … FOR NO KEY
     UPDATE``) first, and every check-and-add of one room takes its turn; under READ
     COMMITTED the sum after the lock sees the files of whoever held it before.
+
+    ``NO KEY UPDATE``, the lock an ``UPDATE`` of the row takes anyway, not ``FOR
+    UPDATE``: a full lock also blocks the key-share lock that every row inserted with
+    a reference to the room takes (an outbox event, a message). A scanner holding
+    its authority's outbox lock and inserting its event would then wait for the
+    uploader, who waits for the outbox lock: a deadlock.
 
     A lock rather than a per-room usage counter: the attachments stay the one truth
     of what a room holds (nothing to drift or to keep up with deletions), no
@@ -69,7 +75,7 @@ async def room_usage_locked(room_id: UUID) -> int:
     if not in_write_transaction():
         raise RuntimeError("room_usage_locked() outside write_transaction()")
     if isinstance(engine(), PostgresEngine):
-        await Room.select(Room.id).where(Room.id == room_id).lock_rows("UPDATE")
+        await Room.select(Room.id).where(Room.id == room_id).lock_rows("NO KEY UPDATE")
     return await room_usage(room_id)
 
 
