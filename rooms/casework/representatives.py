@@ -193,6 +193,7 @@ async def _add_representative(room_id: UUID, actor: Actor) -> UUID:
             (Participant.room == room_id)
             & (Participant.role == ParticipantRole.representative.value)
             & (Participant.subject == actor.applicant_subject)
+            & (Participant.issuer == actor.issuer)
         )
         .first()
     )
@@ -206,6 +207,7 @@ async def _add_representative(room_id: UUID, actor: Actor) -> UUID:
         role=ParticipantRole.representative.value,
         kind=kind.value,
         subject=actor.applicant_subject,
+        issuer=actor.issuer,
         name=actor.name,
         email=actor.email,
     )
