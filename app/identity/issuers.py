@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from app.identity.devidp_routes import DEV_IDP_PATH
+from app.identity.devidp import DEV_ISSUER
 from app.settings import Settings
 
 log = logging.getLogger("antragsraum.identity")
@@ -21,7 +21,7 @@ def applicant_issuers(settings: Settings) -> list[str]:
     """The issuers of every provider where citizens and businesses log in."""
     issuers = [p.issuer for p in settings.identity.providers if p.realm == "public"]
     if settings.identity.dev_idp:
-        issuers.append(f"{settings.app.base_url.rstrip('/')}{DEV_IDP_PATH}")
+        issuers.append(DEV_ISSUER)
     return issuers
 
 
