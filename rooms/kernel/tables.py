@@ -89,9 +89,7 @@ class Participant(Table):
     kind = Varchar(length=20, choices=ApplicantKind, default="person")
     subject = Varchar(length=255, index=True)
     issuer = Varchar(length=255, default="")
-    """The identity provider the subject is from (the applicant side; a subject is
-    unique only per issuer). Empty for caseworkers and for applicant-side rows made
-    before it was recorded, until the app assigns them (see the migration)."""
+    """Applicant side: the provider of ``subject`` (unique per issuer only); see the migration."""
     name = Varchar(length=200)
     email = Varchar(length=320, default="")
     added_at = Timestamptz(default=TimestamptzNow())
