@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
     from app.errors import audit_refusals, exception_handlers
     from app.files import orphans, upload_stream
     from app.identity import identity_plugin_parts
+    from app.identity.issuers import assign_legacy_issuers
     from app.identity.networks import StaffNetworkMiddleware
     from app.notify import worker as notify_worker
     from app.publish import CommittedFacts, worker_context
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine[Any] | None = No
         if owns_engine:
             await db.open_pool(engine, settings.database.pool_min, settings.database.pool_max)
         upload_stream.sweep(settings.data_path)  # what a crashed process left behind
+        await assign_legacy_issuers(settings)  # rows from before issuers were recorded
         stop = asyncio.Event()
         app.state.scan_wakeup = asyncio.Event()
         # Facts the workers commit reach this app's listener; each task gets a context

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
+from app.identity.devidp import DEV_ISSUER
 from app.settings import Settings
 from rooms.casestore.intake import Applicant, NewRoom, check_create_room
 from rooms.casework.text_templates import validate as validate_template
@@ -82,6 +84,8 @@ async def seed_demo(settings: Settings) -> None:
         authority_slug="demo-stadt",
         authority_name=DEMO_AUTHORITIES[0][1],
     )
+    # The demo applicants are personas of the development IdP.
     for new in DEMO_ROOMS:
+        new = replace(new, applicant=replace(new.applicant, issuer=DEV_ISSUER))
         await check_create_room(machine, new, max_length=settings.messages.max_length)
     await _seed_templates(authority_id)

@@ -44,6 +44,7 @@ def new_room(
         title=title,
         applicant=Applicant(
             subject=applicant.applicant_subject,
+            issuer=applicant.issuer,
             kind=kind,
             name=applicant_name or applicant.name,
             email="",

@@ -1,10 +1,12 @@
 """The named cast of users the tests act with: the development IdP's personas."""
 
 from app.identity.claims import actor_from_claims
+from app.identity.devidp import DEV_ISSUER
 from app.identity.personas import PERSONAS
 from rooms.kernel.actors import Actor
 
-ISSUER = "http://127.0.0.1:8000/dev-idp"
+ISSUER = DEV_ISSUER
+"""The development IdP's, whatever address the app under test is served at."""
 
 
 def persona(persona_id: str) -> Actor:

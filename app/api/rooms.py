@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from app.api.idempotency import IdempotencyKey
 from app.api.problems import problems
 from app.api.scopes import READ, WRITE
+from app.identity.issuers import sole_applicant_issuer
 from app.settings import Settings
 from rooms.casestore.api_views import RoomFilter, RoomView, room_for_client, rooms_for_client
 from rooms.casestore.intake import Applicant, NewRoom, check_create_room
@@ -30,6 +31,21 @@ class ApplicantIn(msgspec.Struct, forbid_unknown_fields=True):
     kind: Literal["person", "organisation"]
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     email: Annotated[str, msgspec.Meta(max_length=320)] = ""
+    issuer: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                max_length=255,
+                description=(
+                    "The OpenID provider (its `iss`) whose subject `subject` is: a subject"
+                    " is unique per provider only. Optional while the portal has exactly"
+                    " one provider for applicants (that one is meant); required otherwise."
+                ),
+            ),
+        ]
+        | None
+    ) = None
 
 
 class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,6 +87,7 @@ async def create_room(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[RoomOut]:
     settings: Settings = request.app.state.settings
+    issuer = data.applicant.issuer or sole_applicant_issuer(settings) or ""
     new = NewRoom(
         case_ref=data.case_ref,
         title=data.title,
@@ -79,6 +96,7 @@ async def create_room(
             kind=ApplicantKind(data.applicant.kind),
             name=data.applicant.name,
             email=data.applicant.email,
+            issuer=issuer,
         ),
         min_trust_level=TrustLevel.parse(data.min_trust_level),
         message=data.message.body if data.message else None,

@@ -14,7 +14,7 @@ from litestar.stores.base import Store
 
 from app.identity.actor import LoginRequired, actor_dependency, current_actor
 from app.identity.client_auth import ClientKey, ClientKeyError, load_client_key
-from app.identity.devidp import DEV_CLIENT_ID, DevIdentityProvider, dev_client_secret
+from app.identity.devidp import DEV_CLIENT_ID, DEV_ISSUER, DevIdentityProvider, dev_client_secret
 from app.identity.devidp_routes import DEV_IDP_PATH, dev_idp_router
 from app.identity.oidc import Provider, RelyingParty
 from app.identity.routes import identity_router
@@ -78,7 +78,8 @@ def _providers(settings: Settings, secret: str, base_url: str) -> list[Provider]
             Provider(
                 id=DEV_PROVIDER_ID,
                 label=DEV_PROVIDER_LABEL,
-                issuer=f"{base_url}{DEV_IDP_PATH}",
+                issuer=DEV_ISSUER,
+                discovery_url=f"{base_url}{DEV_IDP_PATH}/.well-known/openid-configuration",
                 client_id=DEV_CLIENT_ID,
                 client_secret=dev_client_secret(secret),
                 built_in=True,
@@ -93,7 +94,7 @@ def identity_plugin_parts(settings: Settings, secret: str) -> IdentityParts:
     handlers: list[Router] = [identity_router(relying_party)]
     if settings.identity.dev_idp:
         dev_idp = DevIdentityProvider(
-            issuer=f"{base_url}{DEV_IDP_PATH}",
+            endpoints=f"{base_url}{DEV_IDP_PATH}",
             client_secret=dev_client_secret(secret),
             redirect_uri=relying_party.redirect_uri,
             post_logout_redirect_uri=relying_party.post_logout_redirect_uri,

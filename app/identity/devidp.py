@@ -8,6 +8,13 @@ acr, so that demos can show a step-up end to end. RP-Initiated Logout is checked
 ``DevIdentityProvider.make_logout_token`` makes back-channel logout tokens for tests and
 demos. Keys and codes live in memory. Its pages and endpoints, mounted at ``/dev-idp``,
 are in ``app.identity.devidp_routes``. Never enabled in production (settings refuse it).
+
+Its issuer is ``DEV_ISSUER``, the same wherever the app is reached, while its endpoints
+are at the app's own address (``endpoints``). Applicants are keyed by (issuer, subject):
+an issuer derived from the base URL would make every room of the demo personas belong
+to somebody else once a demo moves to another host or port (and each test server on its
+own port would be another provider). The tokens stay verifiable: the relying party
+finds the metadata and keys at the endpoints, and checks ``iss`` against this issuer.
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ AUTHORIZE_PARAMS = (
     "code_challenge_method",
     "acr_values",
 )
+DEV_ISSUER = "https://dev-idp.invalid"
+"""The development IdP's issuer: fixed, and under the reserved .invalid name (RFC 6761),
+so it can never be a real provider's and is never looked up on the network."""
 SIMULATED_EID_KINDS = (ActorKind.citizen, ActorKind.business)
 """Personas that may confirm a step-up with the simulated Online-Ausweis."""
 
@@ -112,12 +122,14 @@ class DevIdentityProvider:
     def __init__(
         self,
         *,
-        issuer: str,
+        endpoints: str,
         client_secret: str,
         redirect_uri: str,
         post_logout_redirect_uri: str | None = None,
     ) -> None:
-        self.issuer = issuer
+        self.issuer = DEV_ISSUER
+        self.endpoints = endpoints.rstrip("/")
+        """Where its endpoints are: the app's base URL and the mount path."""
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
         self.post_logout_redirect_uri = post_logout_redirect_uri
@@ -127,10 +139,10 @@ class DevIdentityProvider:
     def metadata(self) -> dict[str, Any]:
         return {
             "issuer": self.issuer,
-            "authorization_endpoint": f"{self.issuer}/authorize",
-            "token_endpoint": f"{self.issuer}/token",
-            "jwks_uri": f"{self.issuer}/jwks",
-            "end_session_endpoint": f"{self.issuer}/logout",
+            "authorization_endpoint": f"{self.endpoints}/authorize",
+            "token_endpoint": f"{self.endpoints}/token",
+            "jwks_uri": f"{self.endpoints}/jwks",
+            "end_session_endpoint": f"{self.endpoints}/logout",
             "backchannel_logout_supported": True,
             "backchannel_logout_session_supported": True,
             "response_types_supported": ["code"],

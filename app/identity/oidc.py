@@ -58,6 +58,9 @@ class Provider:
     scope: str = "openid profile email"
     built_in: bool = False
     """The development IdP inside this app: reached without a network hop."""
+    discovery_url: str = ""
+    """Where the metadata is when not under the issuer (the development IdP, whose
+    issuer is fixed while it is served at the app's address); empty: under the issuer."""
     authority: str = ""
     """For a staff provider: the authority whose staff log in here."""
     roles_claim: str = "roles"
@@ -195,7 +198,9 @@ class RelyingParty:
 
     async def metadata(self, provider: Provider, app: ASGIApp) -> ProviderMetadata:
         if provider.id not in self._metadata:
-            url = f"{provider.issuer.rstrip('/')}/.well-known/openid-configuration"
+            url = provider.discovery_url or (
+                f"{provider.issuer.rstrip('/')}/.well-known/openid-configuration"
+            )
             async with self._client(provider, app) as client:
                 data = await self._get_json(client, url)
             self._metadata[provider.id] = _parse_metadata(provider, data)

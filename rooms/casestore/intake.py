@@ -28,6 +28,9 @@ class Applicant:
     kind: ApplicantKind
     name: str
     email: str = ""
+    issuer: str = ""
+    """The identity provider whose ``subject`` this is; required (the API fills in
+    the one applicant provider when a case store leaves it out)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ def validate(new: NewRoom, max_length: int) -> NewRoom:
         errors["title"] = "invalid"
     if not new.applicant.subject.strip() or len(new.applicant.subject) > 255:
         errors["applicant.subject"] = "invalid"
+    issuer = new.applicant.issuer.strip()
+    if not issuer or len(issuer) > 255:
+        errors["applicant.issuer"] = "invalid"
     name = new.applicant.name.strip()
     if not name or len(name) > 200:
         errors["applicant.name"] = "invalid"
@@ -70,6 +76,7 @@ def validate(new: NewRoom, max_length: int) -> NewRoom:
         kind=new.applicant.kind,
         name=name,
         email=new.applicant.email.strip(),
+        issuer=issuer,
     )
     return NewRoom(new.case_ref, title, applicant, new.min_trust_level, message)
 
@@ -98,6 +105,7 @@ async def do_create_room(client: MachineClient, new: NewRoom) -> UUID:
             role=ParticipantRole.applicant.value,
             kind=new.applicant.kind.value,
             subject=new.applicant.subject,
+            issuer=new.applicant.issuer,
             name=new.applicant.name,
             email=new.applicant.email,
         )
@@ -119,6 +127,38 @@ async def do_create_room(client: MachineClient, new: NewRoom) -> UUID:
         authority_id=client.authority_id,
     )
     return room_id
+
+
+async def do_assign_issuer(issuer: str) -> int:
+    """Give applicant-side rows recorded without an issuer ``issuer``; how many.
+
+    For rows from before issuers were recorded (see the migration that added the
+    column): the app calls it at start when exactly one provider logs applicants in,
+    so those rows can only have come from it. Until then such rows match nobody.
+    """
+    async with write_transaction():
+        rows: list[dict[str, Any]] = await (
+            Participant.update({Participant.issuer: issuer})
+            .where(
+                (Participant.issuer == "")
+                & Participant.role.is_in(
+                    [ParticipantRole.applicant.value, ParticipantRole.representative.value]
+                )
+            )
+            .returning(Participant.id)
+        )
+    return len(rows)
+
+
+async def unassigned_participants() -> int:
+    """Applicant-side rows still without an issuer (they match nobody)."""
+    count: int = await Participant.count().where(
+        (Participant.issuer == "")
+        & Participant.role.is_in(
+            [ParticipantRole.applicant.value, ParticipantRole.representative.value]
+        )
+    )
+    return count
 
 
 async def check_create_room(

@@ -274,12 +274,12 @@ async def _applicant_rows(actor: Actor, today: date) -> list[RoomRow]:
         + """
 WHERE EXISTS (SELECT 1 FROM participant p
                WHERE p.room = r.id AND p.role = 'applicant' AND p.kind = {}
-                 AND p.subject = {} AND p.revoked_at IS NULL)
+                 AND p.subject = {} AND p.issuer = {} AND p.revoked_at IS NULL)
 ORDER BY r.last_activity_at DESC
 """
     )
     rows: list[dict[str, Any]] = await Room.raw(
-        sql, side, side, today, kind.value, actor.applicant_subject
+        sql, side, side, today, kind.value, actor.applicant_subject, actor.issuer
     )
     return _rows(rows)
 

@@ -196,6 +196,7 @@ async def _add_representative(room_id: UUID, actor: Actor) -> UUID:
             (Participant.room == room_id)
             & (Participant.role == ParticipantRole.representative.value)
             & (Participant.subject == actor.applicant_subject)
+            & (Participant.issuer == actor.issuer)
         )
         .first()
     )
@@ -209,6 +210,7 @@ async def _add_representative(room_id: UUID, actor: Actor) -> UUID:
         role=ParticipantRole.representative.value,
         kind=kind.value,
         subject=actor.applicant_subject,
+        issuer=actor.issuer,
         name=actor.name,
         email=actor.email,
     )

@@ -61,7 +61,10 @@ async def load_room(room_id: UUID) -> RoomRecord | None:
 
 
 async def _applicant_participant(room_id: UUID, actor: Actor) -> tuple[UUID, str] | None:
-    """The actor's participant row on the applicant side, and its role."""
+    """The actor's participant row on the applicant side, and its role.
+
+    Identity is (issuer, subject): two providers may hand out the same subject.
+    """
     kind = ApplicantKind.organisation if actor.kind is ActorKind.business else ApplicantKind.person
     row: dict[str, Any] | None = (
         await Participant.select(Participant.id, Participant.role)
@@ -70,6 +73,7 @@ async def _applicant_participant(room_id: UUID, actor: Actor) -> tuple[UUID, str
             & Participant.role.is_in(APPLICANT_SIDE_ROLES)
             & (Participant.kind == kind.value)
             & (Participant.subject == actor.applicant_subject)
+            & (Participant.issuer == actor.issuer)  # a subject is unique per provider only
             & (Participant.revoked_at.is_null())
         )
         .first()

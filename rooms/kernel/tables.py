@@ -88,6 +88,8 @@ class Participant(Table):
     role = Varchar(length=20, choices=ParticipantRole)
     kind = Varchar(length=20, choices=ApplicantKind, default="person")
     subject = Varchar(length=255, index=True)
+    issuer = Varchar(length=255, default="")
+    """Applicant side: the provider of ``subject`` (unique per issuer only); see the migration."""
     name = Varchar(length=200)
     email = Varchar(length=320, default="")
     added_at = Timestamptz(default=TimestamptzNow())

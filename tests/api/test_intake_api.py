@@ -97,3 +97,33 @@ async def test_the_openapi_document_describes_the_intake(http) -> None:
     assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert "RoomIn" in str(operation["requestBody"])
     assert not any(path.startswith("/rooms") for path in schema["paths"])
+
+
+async def test_intake_names_the_applicants_provider_or_means_the_sole_one(http) -> None:
+    from dataclasses import replace
+
+    from rooms.kernel.access import access_room
+    from rooms.kernel.errors import NotFound
+    from tests.cast import ERIKA, ISSUER
+
+    headers = {"Authorization": f"Bearer {await _token()}"}
+    elsewhere = "https://login.other-land.example"
+    named = {**BODY, "applicant": {**BODY["applicant"], "issuer": elsewhere}}
+    first = await http.post("/api/v1/rooms", json=named, headers=headers)
+    assert first.status_code == 201, first.text
+    erika = replace(ERIKA, subject="demo-citizen-erika")
+    with pytest.raises(NotFound):
+        await access_room(erika, first.json()["id"])
+    assert await access_room(replace(erika, issuer=elsewhere), first.json()["id"])
+
+    unnamed = {**BODY, "case_ref": "VG-2026-000124"}  # the development IdP is the only one
+    second = await http.post("/api/v1/rooms", json=unnamed, headers=headers)
+    assert second.status_code == 201, second.text
+    assert (await access_room(erika, second.json()["id"])).room.id.hex == second.json()[
+        "id"
+    ].replace("-", "")
+    assert erika.issuer == ISSUER
+
+    schema = (await http.get("/api/schema/openapi.json")).json()
+    applicant = schema["components"]["schemas"]["ApplicantIn"]["properties"]
+    assert "issuer" in applicant and "provider" in str(applicant["issuer"])

@@ -12,11 +12,11 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from app.identity.devidp import DEV_CLIENT_ID, dev_client_secret
+from app.identity.devidp import DEV_CLIENT_ID, DEV_ISSUER, dev_client_secret
 from tests.identity.conftest import BASE_URL
 from tests.login import choose_persona
 
-ISSUER = f"{BASE_URL}/dev-idp"
+ISSUER = DEV_ISSUER  # fixed; the endpoints are at the app's address
 REDIRECT_URI = f"{BASE_URL}/auth/callback"
 SECRET = dev_client_secret("t" * 48)
 
@@ -65,6 +65,7 @@ def token_form(issued: str, verifier: str, **changes: str) -> dict[str, str]:
 async def test_discovery_and_public_keys(client: httpx.AsyncClient) -> None:
     metadata = (await client.get("/dev-idp/.well-known/openid-configuration")).json()
     assert metadata["issuer"] == ISSUER
+    assert metadata["jwks_uri"] == f"{BASE_URL}/dev-idp/jwks"
     assert metadata["code_challenge_methods_supported"] == ["S256"]
     jwks = (await client.get("/dev-idp/jwks")).json()
     assert [key["kty"] for key in jwks["keys"]] == ["RSA"]

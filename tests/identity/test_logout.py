@@ -18,7 +18,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 import app as app_package
-from app.identity.devidp import DEV_CLIENT_ID, DevIdentityProvider
+from app.identity.devidp import DEV_CLIENT_ID, DEV_ISSUER, DevIdentityProvider
 from app.identity.devidp_routes import dev_identity_provider
 from rooms.kernel.tables import AuditEvent
 from tests import builders
@@ -30,7 +30,7 @@ from tests.login import csrf, login
 pytestmark = pytest.mark.on_both_backends  # sessions and sockets in memory and in Redis
 
 BACKCHANNEL = "/auth/backchannel-logout"
-ISSUER = f"{BASE_URL}/dev-idp"
+ISSUER = DEV_ISSUER
 
 
 def idp(app: Litestar) -> DevIdentityProvider:
@@ -77,7 +77,7 @@ async def test_logout_goes_to_the_provider_with_hint_and_comes_back(
     response = await csrf_post(client, "/logout")
     assert response.status_code == 303
     target = urlsplit(response.headers["location"])
-    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{ISSUER}/logout"
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{BASE_URL}/dev-idp/logout"
     query = {k: v[0] for k, v in parse_qs(target.query).items()}
     assert query == {
         "id_token_hint": id_token,

@@ -81,9 +81,7 @@ async def test_parallel_uploads_through_the_served_app_never_exceed_the_room_quo
         serving(database, tmp_path, uploads=limits) as base_url,
         httpx.AsyncClient(base_url=base_url, timeout=30) as browser,
     ):
-        # Erika as this server's development IdP names her (its issuer has the port).
-        erika = replace(ERIKA, issuer=f"{base_url}/dev-idp")
-        room = (await builders.room(erika)).room.id
+        room = (await builders.room(ERIKA)).room.id
         await login(browser, "erika")
         await browser.get(f"/rooms/{room}")
 
