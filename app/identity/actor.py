@@ -19,9 +19,9 @@ Connection = ASGIConnection[Any, Any, Any, Any]
 ACTOR_KEY = "actor"
 PROVIDER_KEY = "provider"
 MAX_NEXT_LENGTH = 2_000
-ROOM_FORM = re.compile(r"^(/rooms/[^/]+)/")
-"""A room's forms post below the room's page."""
 """A longer ``next`` is dropped (it is kept in the session during the login)."""
+FORM_PAGE = re.compile(r"^(/rooms/[^/]+|/admin/[^/]+)/")
+"""A room's forms post below the room's page; the administration's below its section."""
 
 
 class LoginRequired(Exception):
@@ -50,8 +50,9 @@ def return_path(connection: Connection) -> str | None:
     """Where ``connection`` was going: its path and query string (the ``next`` of a login).
 
     A login never returns to a POST (the browser would GET it: 405): a form's POST
-    returns to the page the form came from, its same-origin Referer, or else the room
-    of a room's form; anything else to the start page (``None``).
+    returns to the page the form came from, its same-origin Referer, or else the page
+    the form belongs to (a room, a section of the administration); anything else to
+    the start page (``None``).
     """
     url = connection.url
     if connection.scope.get("method", "GET") in ("GET", "HEAD"):
@@ -59,8 +60,8 @@ def return_path(connection: Connection) -> str | None:
     referer = urlsplit(connection.headers.get("referer", ""))
     if (referer.scheme, referer.netloc) == (url.scheme, url.netloc) and referer.path:
         return referer.path + (f"?{referer.query}" if referer.query else "")
-    if room := ROOM_FORM.match(url.path):
-        return room[1]
+    if page := FORM_PAGE.match(url.path):
+        return page[1]
     return None
 
 

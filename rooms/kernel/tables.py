@@ -157,10 +157,7 @@ class Attachment(Table):
 
 
 class Invitation(Table):
-    """A one-time code that makes its redeemer a representative in a room.
-
-    Only the SHA-256 of the code is kept; the code is shown once to its creator.
-    """
+    """A one-time code that makes its redeemer a representative (only its SHA-256 kept)."""
 
     id = UUID(primary_key=True)
     room = ForeignKey(Room, null=False, index=True)
@@ -224,11 +221,7 @@ class Decision(Table):
 
 
 class InternalNote(Table):
-    """A note among the authority's staff in a room; the applicant side never sees it.
-
-    Kept apart from the timeline (``Message``) on purpose: no applicant query can
-    reach it by forgetting a filter.
-    """
+    """A staff note in a room, apart from the timeline: no applicant query can reach it."""
 
     id = UUID(primary_key=True)
     room = ForeignKey(Room, null=False, index=True)
