@@ -34,19 +34,36 @@ def sole_applicant_issuer(settings: Settings) -> str | None:
 async def assign_legacy_issuers(settings: Settings) -> None:
     """At start: applicant-side rows without an issuer get the sole applicant provider's.
 
+    Participants, and the applicants' preferences, account addresses and planned
+    notices (staff rows keep the empty issuer, their key).
+
     With several applicant providers nothing is assumed: such rows match nobody
     (closed, not open to whichever provider hands out the same subject) until the
     operator assigns them (README, "Several identity providers").
     """
     from rooms.casestore.intake import do_assign_issuer, unassigned_participants
+    from rooms.outbound.notify.legacy_issuers import (
+        do_assign_notify_issuer,
+        unassigned_notify_rows,
+    )
 
     issuer = sole_applicant_issuer(settings)
     if issuer is not None:
         if assigned := await do_assign_issuer(issuer):
             log.info("assigned issuer %s to %d older participant rows", issuer, assigned)
-    elif left := await unassigned_participants():
-        log.warning(
-            "%d participant rows have no issuer and several applicant providers are"
-            " configured: they match nobody until their issuer is set",
-            left,
-        )
+        if assigned := await do_assign_notify_issuer(issuer):
+            log.info("assigned issuer %s to %d older notification rows", issuer, assigned)
+    else:
+        if left := await unassigned_participants():
+            log.warning(
+                "%d participant rows have no issuer and several applicant providers are"
+                " configured: they match nobody until their issuer is set",
+                left,
+            )
+        if left := await unassigned_notify_rows():
+            log.warning(
+                "%d applicants' preferences, account addresses or notices have no issuer"
+                " and several applicant providers are configured: they match nobody"
+                " until their issuer is set",
+                left,
+            )

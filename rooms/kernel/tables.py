@@ -306,6 +306,7 @@ class Notification(Table):
     recipient_realm = Varchar(length=20)
     """``citizen``, ``business`` or ``staff``."""
     recipient_subject = Varchar(length=255)
+    recipient_issuer = Varchar(length=255, default="")  # applicants: the subject's provider
     recipient_name = Varchar(length=200, default="")
     channel = Varchar(length=30)
     """``email``, ``bundid_postbox``, ``osi_postbox``."""
@@ -323,10 +324,11 @@ class Notification(Table):
 
 
 class ContactPreference(Table):
-    """How a person wants to be told: per realm and subject, across rooms."""
+    """How a person wants to be told: per realm, issuer and subject, across rooms."""
 
     id = UUID(primary_key=True)
     realm = Varchar(length=20)
+    issuer = Varchar(length=255, default="")  # applicants' provider; staff: "" (as participants)
     subject = Varchar(length=255)
     email = Varchar(length=320, default="")
     email_enabled = Boolean(default=True)
@@ -381,6 +383,7 @@ TABLES: tuple[type[Table], ...] = (
 )
 
 
+_PERSON = ("realm", "issuer", "subject")  # whose preferences and account address
 # name -> (table, columns); created by the migrations on both databases.
 UNIQUE_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "room_authority_case_ref_key": ("room", ("authority", "case_ref")),
@@ -390,6 +393,6 @@ UNIQUE_INDEXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "text_template_authority_name_key": ("text_template", ("authority", "name")),
     "idempotency_record_client_key_key": ("idempotency_record", ("client", "key")),
     "webhook_delivery_event_subscription_key": ("webhook_delivery", ("event", "subscription")),
-    "contact_preference_realm_subject_key": ("contact_preference", ("realm", "subject")),
-    "account_address_realm_subject_key": ("account_address", ("realm", "subject")),
+    "contact_preference_realm_issuer_subject_key": ("contact_preference", _PERSON),
+    "account_address_realm_issuer_subject_key": ("account_address", _PERSON),
 }

@@ -59,11 +59,11 @@ async def _plan_for(
     deadline: date | None = None,
 ) -> None:
     rows: list[Notification] = []
-    keys = [(r.realm, r.subject) for r in recipients]
+    keys = [r.key for r in recipients]
     everyone, accounts = await preferences_of(keys), await account_addresses_of(keys)
     for r in recipients:
-        prefs = everyone[(r.realm, r.subject)]
-        address = address_for(prefs, accounts.get((r.realm, r.subject), ""), r.email)
+        prefs = everyone[r.key]
+        address = address_for(prefs, accounts.get(r.key, ""), r.email)
         state, why = NotificationState.pending, ""
         if not prefs.email_enabled:
             state, why = NotificationState.skipped, "email_disabled"
@@ -74,6 +74,7 @@ async def _plan_for(
             "room": room_id,
             "recipient_realm": r.realm,
             "recipient_subject": r.subject,
+            "recipient_issuer": r.issuer,
             "recipient_name": r.name,
             "reason": reason.value,
             "language": prefs.language,
@@ -128,14 +129,14 @@ def parse_digest_key(key: str) -> tuple[datetime, datetime]:
 async def _plan_digests(authority_id: UUID, room_id: UUID, now: datetime) -> None:
     rows: list[Notification] = []
     staff = await staff_of_room(room_id)
-    keys = [(r.realm, r.subject) for r in staff]
+    keys = [r.key for r in staff]
     everyone, accounts = await preferences_of(keys), await account_addresses_of(keys)
     for r in staff:
-        prefs = everyone[(r.realm, r.subject)]
+        prefs = everyone[r.key]
         if prefs.digest == Digest.off:
             continue  # the inbox shows the activity; no mail wanted
         start, end = digest_window(now, prefs.digest)
-        address = address_for(prefs, accounts.get((r.realm, r.subject), ""), r.email)
+        address = address_for(prefs, accounts.get(r.key, ""), r.email)
         state, why = NotificationState.pending, ""
         if not prefs.email_enabled:
             state, why = NotificationState.skipped, "email_disabled"
@@ -153,6 +154,7 @@ async def _plan_digests(authority_id: UUID, room_id: UUID, now: datetime) -> Non
                 room=None,
                 recipient_realm=r.realm,
                 recipient_subject=r.subject,
+                recipient_issuer=r.issuer,
                 recipient_name=r.name,
                 channel=ChannelKind.email.value,
                 address=address,

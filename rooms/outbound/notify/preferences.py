@@ -1,7 +1,9 @@
 """Each person's own notification preferences: address, e-mail and postbox on/off, language, digest.
 
-Stored per realm and subject (a business shares its organisation's); where none are
-stored, the defaults apply, with the deployment's digest default.
+Stored per realm, issuer and subject (a business shares its organisation's): a
+subject is unique per identity provider only. Staff keep the empty issuer, as their
+participant rows and room assignments do (they are named by subject alone). Where
+none are stored, the defaults apply, with the deployment's digest default.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 @dataclass(frozen=True)
 class Preferences:
     realm: str
+    issuer: str
     subject: str
     email: str = ""
     email_enabled: bool = True
@@ -38,16 +41,21 @@ class Preferences:
     stored: bool = False
 
 
-def preference_key(actor: Actor) -> tuple[str, str]:
-    """(realm, subject) of the actor's own preferences; businesses share their organisation's."""
+PersonKey = tuple[str, str, str]
+"""(realm, issuer, subject): whose preferences and account address."""
+
+
+def preference_key(actor: Actor) -> PersonKey:
+    """The key of the actor's own preferences; businesses share their organisation's."""
     if actor.kind is ActorKind.staff:
-        return ActorKind.staff.value, actor.subject
-    return actor.kind.value, actor.applicant_subject
+        return ActorKind.staff.value, "", actor.subject
+    return actor.kind.value, actor.issuer, actor.applicant_subject
 
 
 def _stored_preferences(row: dict[str, Any]) -> Preferences:
     return Preferences(
         realm=row["realm"],
+        issuer=row["issuer"],
         subject=row["subject"],
         email=row["email"],
         email_enabled=bool(row["email_enabled"]),
@@ -58,27 +66,28 @@ def _stored_preferences(row: dict[str, Any]) -> Preferences:
     )
 
 
-async def _preferences(realm: str, subject: str) -> Preferences:
-    return (await preferences_of([(realm, subject)]))[(realm, subject)]
+async def _preferences(key: PersonKey) -> Preferences:
+    return (await preferences_of([key]))[key]
 
 
-async def preferences_of(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Preferences]:
+async def preferences_of(keys: Sequence[PersonKey]) -> dict[PersonKey, Preferences]:
     """The preferences of several people in one query (defaults where none are stored)."""
     wanted = set(keys)
     if not wanted:
         return {}
     rows: list[dict[str, Any]] = await ContactPreference.select().where(
-        ContactPreference.realm.is_in(sorted({realm for realm, _ in wanted}))
-        & ContactPreference.subject.is_in(sorted({subject for _, subject in wanted}))
+        ContactPreference.realm.is_in(sorted({realm for realm, _, _ in wanted}))
+        & ContactPreference.issuer.is_in(sorted({issuer for _, issuer, _ in wanted}))
+        & ContactPreference.subject.is_in(sorted({subject for _, _, subject in wanted}))
     )
-    stored = {(r["realm"], r["subject"]): _stored_preferences(r) for r in rows}
+    stored = {(r["realm"], r["issuer"], r["subject"]): _stored_preferences(r) for r in rows}
     digest_default = current_policy().digest_default
     return {key: stored.get(key) or Preferences(*key, digest=digest_default) for key in wanted}
 
 
 async def get_preferences(actor: Actor) -> Preferences:
     """The actor's own preferences (defaults when none are stored)."""
-    return await _preferences(*preference_key(actor))
+    return await _preferences(preference_key(actor))
 
 
 def validate_preferences(
@@ -107,9 +116,9 @@ async def check_update_preferences(
     postbox_enabled: bool | None = None,
 ) -> Preferences:
     """Validate and store the actor's own preferences (there is no way to name another's)."""
-    realm, subject = preference_key(actor)
+    key = realm, issuer, subject = preference_key(actor)
     async with write_transaction():
-        current = await _preferences(realm, subject)
+        current = await _preferences(key)
         address, language, chosen_digest = validate_preferences(
             email=email,
             email_enabled=email_enabled,
@@ -121,6 +130,7 @@ async def check_update_preferences(
         await ContactPreference.insert(
             ContactPreference(
                 realm=realm,
+                issuer=issuer,
                 subject=subject,
                 email=address,
                 email_enabled=email_enabled,
@@ -130,7 +140,7 @@ async def check_update_preferences(
                 updated_at=now,
             )
         ).on_conflict(
-            target=(ContactPreference.realm, ContactPreference.subject),
+            target=(ContactPreference.realm, ContactPreference.issuer, ContactPreference.subject),
             action="DO UPDATE",
             values=[
                 (ContactPreference.email, address),
@@ -151,4 +161,4 @@ async def check_update_preferences(
                 "address_given": bool(address),
             },
         )
-    return await _preferences(realm, subject)
+    return await _preferences(key)

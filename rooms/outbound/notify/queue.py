@@ -18,7 +18,7 @@ from rooms.kernel.vocabulary import NotificationState, ParticipantRole, Side
 from rooms.outbound.leases import claim_with_lease
 from rooms.outbound.notify.kinds import LANGUAGES, ChannelKind, Reason
 from rooms.outbound.notify.planning import parse_digest_key
-from rooms.outbound.notify.preferences import preferences_of
+from rooms.outbound.notify.preferences import PersonKey, preferences_of
 
 LEASE = timedelta(minutes=5)
 """How long a claimed notice is left to its worker before another may take it."""
@@ -158,11 +158,15 @@ async def claim_due(now: datetime, *, limit: int = 20) -> tuple[int, list[DueNot
         .where(Notification.id.is_in(ids))
         .order_by(Notification.created_at)
     )
-    everyone = await preferences_of([(r["recipient_realm"], r["recipient_subject"]) for r in rows])
+
+    def key(r: dict[str, Any]) -> PersonKey:
+        return r["recipient_realm"], r["recipient_issuer"], r["recipient_subject"]
+
+    everyone = await preferences_of([key(r) for r in rows])
     due: list[DueNotice] = []
     for r in rows:
         nid = UUID(str(r["id"]))
-        prefs = everyone[(r["recipient_realm"], r["recipient_subject"])]
+        prefs = everyone[key(r)]
         if r["channel"] == ChannelKind.email and not prefs.email_enabled:
             await do_mark_skipped(nid, "email_disabled")
             continue

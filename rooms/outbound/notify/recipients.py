@@ -1,4 +1,9 @@
-"""Who is told: the applicant side of a room, or its caseworkers (for digests)."""
+"""Who is told: the applicant side of a room, or its caseworkers (for digests).
+
+Each recipient carries the key of its preferences and account address: an applicant's
+(realm, issuer, subject) from its participant row, a caseworker's with the empty issuer
+(staff are named by subject alone, as their participant rows and assignments are).
+"""
 
 from __future__ import annotations
 
@@ -10,23 +15,33 @@ from rooms.kernel.access import APPLICANT_SIDE_ROLES
 from rooms.kernel.actors import ActorKind
 from rooms.kernel.tables import Participant, Room
 from rooms.kernel.vocabulary import ApplicantKind, ParticipantRole
+from rooms.outbound.notify.preferences import PersonKey
 
 
 @dataclass(frozen=True)
 class Recipient:
-    """Someone to tell: realm and subject (whose preferences apply), name and known address."""
+    """Someone to tell: realm, issuer and subject (whose preferences apply), name, address."""
 
     realm: str
+    issuer: str
     subject: str
     name: str
     email: str
+
+    @property
+    def key(self) -> PersonKey:
+        return self.realm, self.issuer, self.subject
 
 
 async def applicant_side(room_id: UUID) -> list[Recipient]:
     """The room's applicant and representatives whose access was not revoked."""
     rows: list[dict[str, Any]] = (
         await Participant.select(
-            Participant.kind, Participant.subject, Participant.name, Participant.email
+            Participant.kind,
+            Participant.issuer,
+            Participant.subject,
+            Participant.name,
+            Participant.email,
         )
         .where(
             (Participant.room == room_id)
@@ -35,12 +50,11 @@ async def applicant_side(room_id: UUID) -> list[Recipient]:
         )
         .order_by(Participant.added_at)
     )
-    found: dict[tuple[str, str], Recipient] = {}
+    found: dict[PersonKey, Recipient] = {}
     for r in rows:
         realm = ActorKind.business if r["kind"] == ApplicantKind.organisation else ActorKind.citizen
-        key = (realm.value, r["subject"])
-        if key not in found:
-            found[key] = Recipient(realm.value, r["subject"], r["name"], r["email"] or "")
+        person = Recipient(realm.value, r["issuer"], r["subject"], r["name"], r["email"] or "")
+        found.setdefault(person.key, person)
     return list(found.values())
 
 
@@ -66,11 +80,13 @@ async def staff_of_room(room_id: UUID) -> list[Recipient]:
         return [
             Recipient(
                 ActorKind.staff.value,
+                "",
                 subject,
                 known["name"] if known else room["assignee_name"],
                 (known["email"] if known else "") or "",
             )
         ]
     return [
-        Recipient(ActorKind.staff.value, s, r["name"], r["email"] or "") for s, r in staff.items()
+        Recipient(ActorKind.staff.value, "", s, r["name"], r["email"] or "")
+        for s, r in staff.items()
     ]

@@ -77,16 +77,16 @@ async def unreachable_applicants(access: RoomAccess) -> list[UnreachableApplican
     if access.side is not Side.authority:
         return []
     people = await applicant_side(access.room.id)
-    keys = [(p.realm, p.subject) for p in people]
+    keys = [p.key for p in people]
     everyone, accounts = await preferences_of(keys), await account_addresses_of(keys)
     postboxes = current_policy().postbox_channels
     found: list[UnreachableApplicant] = []
     for p in people:
-        prefs = everyone[(p.realm, p.subject)]
+        prefs = everyone[p.key]
         if p.realm == ActorKind.citizen and postboxes and prefs.postbox_enabled:
             continue  # the account postbox reaches them
         if not prefs.email_enabled:
             found.append(UnreachableApplicant(p.name, "email_disabled"))
-        elif not address_for(prefs, accounts.get((p.realm, p.subject), ""), p.email):
+        elif not address_for(prefs, accounts.get(p.key, ""), p.email):
             found.append(UnreachableApplicant(p.name, "no_address"))
     return found
