@@ -28,7 +28,7 @@ def test_the_unique_indexes_of_the_models_are_the_ones_the_migration_creates() -
         "rooms_2026_11_29t10_05_00_000000",
         "rooms_2026_11_29t12_34_00_000000",
         "rooms_2026_12_02t15_21_31_000000",
-        "rooms_2026_12_03t09_00_01_000000",
+        "rooms_2026_12_02t16_30_01_000000",
     ):
         migration = importlib.import_module(f"rooms.piccolo_migrations.{name}")
         created |= migration.UNIQUE_INDEXES

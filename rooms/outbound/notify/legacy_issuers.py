@@ -1,6 +1,6 @@
 """Applicants' preferences, account addresses and planned notices from before issuers were kept.
 
-The rows the issuer migration found (see ``rooms_2026_12_03t09_00_00_000000``) have
+The rows the issuer migration found (see ``rooms_2026_12_02t16_30_00_000000``) have
 the empty issuer and so match nobody: no login reads or overwrites them. The app
 gives them the sole applicant provider's issuer at start, as it does for
 participants (``app.identity.issuers``); staff rows keep the empty issuer, their key.

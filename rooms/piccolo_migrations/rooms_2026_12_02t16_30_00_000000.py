@@ -20,7 +20,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-03T09:00:00:000000"
+ID = "2026-12-02T16:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = (
     "contact_preference.issuer, account_address.issuer, notification.recipient_issuer:"

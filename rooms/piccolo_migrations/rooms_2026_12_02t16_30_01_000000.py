@@ -8,7 +8,7 @@ is ``rooms.kernel.tables.UNIQUE_INDEXES`` (a test checks).
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-12-03T09:00:01:000000"
+ID = "2026-12-02T16:30:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "contact_preference, account_address: unique per realm, issuer and subject"
 
