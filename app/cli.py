@@ -101,9 +101,16 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 def uvicorn_limits(settings: Settings) -> dict[str, Any]:
-    """Connection, keep-alive, header and shutdown limits of ``serve`` ([server])."""
+    """Connection, keep-alive, header and shutdown limits of ``serve`` ([server]).
+
+    The protocol class adds what uvicorn lacks: a header timeout and the connection
+    limit applied when a connection is accepted (``app.connection_guard``).
+    """
+    from app.connection_guard import guarded_protocol
+
     server = settings.server
     return {
+        "http": guarded_protocol(server.header_timeout_seconds),
         "limit_concurrency": server.limit_concurrency,
         "timeout_keep_alive": server.timeout_keep_alive,
         "timeout_graceful_shutdown": server.timeout_graceful_shutdown,

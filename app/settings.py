@@ -179,6 +179,7 @@ class ServerSettings(msgspec.Struct, forbid_unknown_fields=True):
     body_min_bytes_per_second: int = 1024
     body_grace_seconds: float = 10.0
     limit_concurrency: int = 1000
+    header_timeout_seconds: float = 10.0
     timeout_keep_alive: int = 5
     timeout_graceful_shutdown: int = 20
     h11_max_incomplete_event_size: int = 16384

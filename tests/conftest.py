@@ -221,7 +221,7 @@ async def serving(engine: Engine, tmp_path, **sections):  # type: ignore[no-unty
     import uvicorn
 
     from app import create_app
-    from app.cli import proxy_options
+    from app.cli import proxy_options, uvicorn_limits
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -234,6 +234,7 @@ async def serving(engine: Engine, tmp_path, **sections):  # type: ignore[no-unty
         ws="websockets-sansio",
         log_level="warning",
         **proxy_options(settings),  # as `antragsraum serve` runs it
+        **uvicorn_limits(settings),
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())
