@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -50,7 +51,9 @@ async def write_transaction() -> AsyncIterator[None]:
         return
     db = engine()
     if isinstance(db, SQLiteEngine):
-        transaction = db.transaction(transaction_type=TransactionType.immediate)
+        transaction: Any = _closing_if_begin_fails(
+            db.transaction(transaction_type=TransactionType.immediate)
+        )
     else:
         transaction = db.transaction()
     hooks: list[Callable[[], None]] = []
@@ -70,6 +73,33 @@ async def write_transaction() -> AsyncIterator[None]:
 
 def in_write_transaction() -> bool:
     return _hooks.get() is not None
+
+
+@asynccontextmanager
+async def _closing_if_begin_fails(transaction: Any) -> AsyncIterator[None]:
+    """Piccolo's transaction, with its connection closed when ``BEGIN`` itself fails.
+
+    Piccolo's SQLite transaction opens its connection, then sends ``BEGIN IMMEDIATE``;
+    when that fails (the database stays locked past the busy timeout) it raises
+    without closing the connection, and the connection's worker thread (aiosqlite,
+    not a daemon) lives on: one leaked thread per refusal, and a process that cannot
+    exit. Piccolo offers no hook for this, hence the wrapper.
+    """
+    try:
+        await transaction.__aenter__()
+    except BaseException:
+        connection = getattr(transaction, "connection", None)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()
+        raise
+    try:
+        yield
+    except BaseException as exc:
+        if not await transaction.__aexit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        await transaction.__aexit__(None, None, None)
 
 
 def on_commit(hook: Callable[[], None]) -> None:

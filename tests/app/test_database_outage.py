@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 
 import httpx
@@ -91,6 +92,10 @@ async def test_a_sqlite_database_locked_past_the_busy_timeout_is_503(tmp_path) -
 
     from app import create_app
 
+    def sqlite_workers() -> int:
+        return sum("_connection_worker_thread" in t.name for t in threading.enumerate())
+
+    workers_before = sqlite_workers()
     path = tmp_path / "locked.sqlite3"
     db.make_engine(f"sqlite:///{path}")  # WAL, as the app's
     engine = SQLiteEngine(path=str(path), timeout=0.2, factory=db.UnicodeLowerConnection)
@@ -115,3 +120,6 @@ async def test_a_sqlite_database_locked_past_the_busy_timeout_is_503(tmp_path) -
             again = await api.post(url, json={"body": "gesperrt"}, headers=headers)
             assert again.status_code == 201, again.text
         assert await Message.count() == 2
+    # The refused BEGIN left no connection open: its worker thread would keep the
+    # process from ever exiting (aiosqlite's threads are no daemons).
+    assert sqlite_workers() <= workers_before
