@@ -10,19 +10,17 @@ opened; the portal must stay answerable without running out of file handles.
 from __future__ import annotations
 
 import asyncio
-import os
 import resource
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.served_command import COMMAND, command_env
 from tests.servers import free_port
 
-COMMAND = Path(sys.executable).with_name("antragsraum")
 FILE_HANDLES = 256
 LIMIT = 20
 HALF_OPEN = 300
@@ -36,18 +34,12 @@ def _few_file_handles() -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[int, Path, subprocess.Popen[bytes]]]:
     port = free_port()
-    env = {
-        **os.environ,
-        "ANTRAGSRAUM_CONFIG": str(tmp_path / "none.toml"),
-        "ANTRAGSRAUM_DATABASE__URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        "ANTRAGSRAUM_APP__DATA_DIR": str(tmp_path / "var"),
-        "ANTRAGSRAUM_APP__PORT": str(port),
-        "ANTRAGSRAUM_STORAGE__PATH": str(tmp_path / "files"),
-        "ANTRAGSRAUM_SESSIONS__BACKEND": "memory",
-        "ANTRAGSRAUM_WEBHOOKS__ENABLED": "false",
-        "ANTRAGSRAUM_SERVER__LIMIT_CONCURRENCY": str(LIMIT),
-        "ANTRAGSRAUM_SERVER__HEADER_TIMEOUT_SECONDS": "30",  # longer than the test
-    }
+    env = command_env(
+        tmp_path,
+        port,
+        ANTRAGSRAUM_SERVER__LIMIT_CONCURRENCY=str(LIMIT),
+        ANTRAGSRAUM_SERVER__HEADER_TIMEOUT_SECONDS="30",  # longer than the test
+    )
     subprocess.run([COMMAND, "migrate"], env=env, check=True, capture_output=True)
     output = tmp_path / "serve.log"
     with output.open("wb") as sink:

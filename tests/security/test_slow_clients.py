@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from app.settings import ServerSettings
 from tests import builders
 from tests.cast import ERIKA
 from tests.conftest import serving
+from tests.served_command import COMMAND, command_env
 from tests.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -90,20 +89,14 @@ async def test_a_trickling_upload_is_cut_below_the_minimum_rate(database, tmp_pa
 async def test_sigterm_is_not_blocked_by_a_trickling_client(tmp_path: Path, engine) -> None:
     """`antragsraum serve` itself: SIGTERM while a client trickles; the process ends."""
     port = free_port()
-    env = {
-        **os.environ,
-        "ANTRAGSRAUM_CONFIG": str(tmp_path / "none.toml"),
-        "ANTRAGSRAUM_DATABASE__URL": f"sqlite:///{tmp_path}/db.sqlite3",
-        "ANTRAGSRAUM_APP__DATA_DIR": str(tmp_path / "var"),
-        "ANTRAGSRAUM_APP__PORT": str(port),
-        "ANTRAGSRAUM_STORAGE__PATH": str(tmp_path / "files"),
-        "ANTRAGSRAUM_SESSIONS__BACKEND": "memory",
-        "ANTRAGSRAUM_WEBHOOKS__ENABLED": "false",
-        "ANTRAGSRAUM_SERVER__BODY_CHUNK_TIMEOUT_SECONDS": "5",
-        "ANTRAGSRAUM_SERVER__BODY_GRACE_SECONDS": "1",
-        "ANTRAGSRAUM_SERVER__BODY_MIN_BYTES_PER_SECOND": "1000",
-    }
-    command = [str(Path(sys.executable).parent / "antragsraum")]
+    env = command_env(
+        tmp_path,
+        port,
+        ANTRAGSRAUM_SERVER__BODY_CHUNK_TIMEOUT_SECONDS="5",
+        ANTRAGSRAUM_SERVER__BODY_GRACE_SECONDS="1",
+        ANTRAGSRAUM_SERVER__BODY_MIN_BYTES_PER_SECOND="1000",
+    )
+    command = [str(COMMAND)]
     subprocess.run([*command, "migrate"], env=env, check=True, capture_output=True)  # noqa: ASYNC221
     server = subprocess.Popen([*command, "serve"], env=env, stderr=subprocess.DEVNULL)  # noqa: ASYNC220
     try:
